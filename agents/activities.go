@@ -1,0 +1,244 @@
+package agents
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/attache-dev/attache/conversation"
+	"github.com/attache-dev/attache/i18n"
+	"github.com/attache-dev/attache/stream"
+)
+
+// ErrTypeInvalid marks activity failures that retrying cannot fix.
+const ErrTypeInvalid = "InvalidInput"
+
+// historyTurns is how many recent messages a responder sees.
+const historyTurns = 12
+
+// store is what the activities need of the conversation store.
+type store interface {
+	Get(ctx context.Context, id string) (conversation.Conversation, error)
+	Append(ctx context.Context, nm conversation.NewMessage) (conversation.Message, bool, error)
+	TurnMessages(ctx context.Context, conversationID, turnID string) ([]conversation.Message, error)
+	Messages(ctx context.Context, conversationID string, afterSeq int64, limit int) ([]conversation.Message, error)
+	CountAI(ctx context.Context, conversationID string, beforeSeq int64) (int, error)
+	SetStatus(ctx context.Context, id string, st conversation.Status, reason string) error
+	SetLocale(ctx context.Context, id, locale string) error
+}
+
+// Activities are the conversation workflow's I/O. Its fields are its dependencies.
+type Activities struct {
+	Store     store
+	Events    stream.Publisher
+	Responder Responder
+	Logger    *slog.Logger
+}
+
+// SaveInboundInput is a customer message to persist.
+type SaveInboundInput struct {
+	ConversationID, TurnID, Text, Locale string
+}
+
+// SavedMessage identifies a stored message.
+type SavedMessage struct {
+	ID  string
+	Seq int64
+}
+
+// SaveInbound stores the customer's message (once per turn, however often it is retried)
+// and announces it on the live stream.
+func (a *Activities) SaveInbound(ctx context.Context, in SaveInboundInput) (SavedMessage, error) {
+	lang := i18n.Detect(in.Text, in.Locale).Lang
+	m, created, err := a.Store.Append(ctx, conversation.NewMessage{
+		ConversationID: in.ConversationID, TurnID: in.TurnID, Author: conversation.AuthorCustomer,
+		Text: in.Text, Lang: lang,
+	})
+	if errors.Is(err, conversation.ErrNotFound) {
+		return SavedMessage{}, temporal.NewNonRetryableApplicationError("conversation not found", ErrTypeInvalid, err)
+	}
+	if err != nil {
+		return SavedMessage{}, err
+	}
+	if created {
+		a.publish(ctx, stream.MessageEvent(m))
+	}
+	return SavedMessage{ID: m.ID, Seq: m.Seq}, nil
+}
+
+// RespondInput is the turn the AI answers.
+type RespondInput struct {
+	ConversationID, TurnID, Text, Locale string
+	PendingIntent                        string
+}
+
+// RespondResult is what the AI's answer did.
+type RespondResult struct {
+	MessageIDs    []string
+	Handoff       bool
+	HandoffReason string
+	PendingIntent string
+}
+
+// Respond lets the responder answer the turn, streams its text, stores the reply and, when
+// the responder hands off, marks the conversation for a human. A retry after the reply was
+// stored returns the stored reply instead of answering again.
+func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResult, error) {
+	msgs, err := a.Store.TurnMessages(ctx, in.ConversationID, in.TurnID)
+	if err != nil {
+		return RespondResult{}, err
+	}
+	var inbound *conversation.Message
+	var done []conversation.Message
+	for i, m := range msgs {
+		switch m.Author {
+		case conversation.AuthorAI:
+			done = append(done, m)
+		case conversation.AuthorCustomer:
+			inbound = &msgs[i]
+		}
+	}
+	if len(done) > 0 {
+		return resultOf(done), nil
+	}
+	if inbound == nil {
+		return RespondResult{}, temporal.NewNonRetryableApplicationError("turn has no customer message", ErrTypeInvalid, nil)
+	}
+
+	prior, err := a.Store.CountAI(ctx, in.ConversationID, inbound.Seq)
+	if err != nil {
+		return RespondResult{}, err
+	}
+	history, err := a.recent(ctx, in.ConversationID, inbound.Seq)
+	if err != nil {
+		return RespondResult{}, err
+	}
+
+	stopBeat := heartbeat(ctx, RespondHeartbeatTimeout/4)
+	defer stopBeat()
+	a.publish(ctx, stream.TurnEvent(in.ConversationID, in.TurnID, stream.TurnStarted))
+	reply, err := a.Responder.Respond(ctx, TurnContext{
+		ConversationID: in.ConversationID, Text: in.Text, LocaleHint: languageHint(history, in.Locale),
+		FirstAIMessage: prior == 0, PendingIntent: in.PendingIntent, History: history,
+	}, func(delta string) {
+		a.publish(ctx, stream.TokenEvent(in.ConversationID, in.TurnID, delta))
+	})
+	if err != nil {
+		return RespondResult{}, fmt.Errorf("respond to turn %s: %w", in.TurnID, err)
+	}
+
+	m, created, err := a.Store.Append(ctx, conversation.NewMessage{
+		ConversationID: in.ConversationID, TurnID: in.TurnID, Author: conversation.AuthorAI,
+		Text: reply.Text, Lang: reply.Lang, Intent: reply.Intent, Handoff: reply.Handoff,
+		Meta: replyMeta(reply),
+	})
+	if err != nil {
+		return RespondResult{}, err
+	}
+	if reply.Handoff {
+		if err := a.Store.SetStatus(ctx, in.ConversationID, conversation.StatusHandoff, reply.HandoffReason); err != nil {
+			return RespondResult{}, err
+		}
+	}
+	if reply.Lang != "" && prior == 0 {
+		if err := a.Store.SetLocale(ctx, in.ConversationID, reply.Lang); err != nil {
+			return RespondResult{}, err
+		}
+	}
+	if created {
+		a.publish(ctx, stream.MessageEvent(m))
+	}
+	a.publish(ctx, stream.TurnEvent(in.ConversationID, in.TurnID, stream.TurnCompleted))
+	a.Logger.Info("turn answered", "conversation", in.ConversationID, "turn", in.TurnID,
+		"lang", reply.Lang, "intent", reply.Intent, "confidence", reply.Confidence, "handoff", reply.Handoff)
+	return resultOf([]conversation.Message{m}), nil
+}
+
+func replyMeta(r Reply) map[string]string {
+	meta := map[string]string{"confidence": strconv.FormatFloat(r.Confidence, 'f', 3, 64), "engine": r.Engine}
+	if r.PendingIntent != "" {
+		meta["pending_intent"] = r.PendingIntent
+	}
+	if r.HandoffReason != "" {
+		meta["handoff_reason"] = r.HandoffReason
+	}
+	return meta
+}
+
+// resultOf derives a turn's result from its stored replies — the same on the first run and
+// on a retry that finds the reply already stored.
+func resultOf(replies []conversation.Message) RespondResult {
+	var r RespondResult
+	for _, m := range replies {
+		r.MessageIDs = append(r.MessageIDs, m.ID)
+		r.PendingIntent = m.Meta["pending_intent"]
+		if m.Handoff {
+			r.Handoff = true
+			r.HandoffReason = m.Meta["handoff_reason"]
+		}
+	}
+	return r
+}
+
+func (a *Activities) recent(ctx context.Context, conversationID string, beforeSeq int64) ([]conversation.Message, error) {
+	from := max(beforeSeq-historyTurns-1, 0)
+	msgs, err := a.Store.Messages(ctx, conversationID, from, historyTurns+1)
+	if err != nil {
+		return nil, err
+	}
+	out := msgs[:0]
+	for _, m := range msgs {
+		if m.Seq < beforeSeq {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// publish sends a live event; live events are best-effort, the store is the record.
+func (a *Activities) publish(ctx context.Context, ev stream.Event) {
+	if err := a.Events.Publish(ctx, ev); err != nil {
+		a.Logger.Warn("publish live event", "conversation", ev.ConversationID, "type", ev.Type, "err", err)
+	}
+}
+
+// heartbeat records activity heartbeats every interval until the returned stop is called.
+// Outside an activity (direct calls in tests and benchmarks) it does nothing.
+func heartbeat(ctx context.Context, every time.Duration) (stop func()) {
+	if !activity.IsActivity(ctx) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// languageHint is the language to assume when a message says too little to tell (an order
+// number, "ok"): the language the conversation was last held in, else the client's locale.
+func languageHint(history []conversation.Message, clientLocale string) string {
+	for i := len(history) - 1; i >= 0; i-- {
+		if m := history[i]; m.Author == conversation.AuthorAI && m.Lang != "" {
+			return m.Lang
+		}
+	}
+	return clientLocale
+}

@@ -1,0 +1,536 @@
+package offline
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/attache-dev/attache/i18n"
+	"github.com/attache-dev/attache/knowledge/hashembed"
+)
+
+var (
+	testEngineOnce sync.Once
+	testEngine     *Engine
+	testCatalog    *i18n.Catalog
+	testEngineErr  error
+)
+
+// newTestEngine returns one engine shared by the tests: building the index takes a few
+// tens of milliseconds, loading the language models about a second.
+func newTestEngine(t testing.TB) (*Engine, *i18n.Catalog) {
+	t.Helper()
+	testEngineOnce.Do(func() {
+		testCatalog, testEngineErr = i18n.NewCatalog()
+		if testEngineErr != nil {
+			return
+		}
+		testEngine, testEngineErr = New(testCatalog, hashembed.New(hashembed.DefaultDims))
+	})
+	if testEngineErr != nil {
+		t.Fatalf("build engine: %v", testEngineErr)
+	}
+	return testEngine, testCatalog
+}
+
+func TestNewRequiresDependencies(t *testing.T) {
+	t.Parallel()
+	cat, err := i18n.NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(nil, hashembed.New(0)); err == nil {
+		t.Error("New(nil, embedder) succeeded")
+	}
+	if _, err := New(cat, nil); err == nil {
+		t.Error("New(catalog, nil) succeeded")
+	}
+}
+
+// TestAcceptance holds the customer-facing acceptance cases of the offline engine.
+func TestAcceptance(t *testing.T) {
+	t.Parallel()
+	e, cat := newTestEngine(t)
+
+	hello := e.Respond(Input{Text: "Hello", FirstAIMessage: true})
+	if hello.Intent != IntentGreeting || hello.Lang != "en" || hello.Handoff {
+		t.Errorf("Hello: %+v, want an English greeting without handoff", hello)
+	}
+	if hello.Text != cat.Text("en", i18n.KeyGreeting) {
+		t.Errorf("Hello: text %q, want the English greeting", hello.Text)
+	}
+	if !strings.Contains(hello.Text, "AI assistant") || !strings.Contains(hello.Text, "agent") {
+		t.Errorf("Hello: the greeting %q must disclose the AI and say how to reach a person", hello.Text)
+	}
+
+	es := e.Respond(Input{Text: "¿Dónde está mi pedido?", FirstAIMessage: false})
+	if es.Intent != IntentTrack || es.Lang != "es" || es.AwaitingSlot != SlotOrderNumber || es.Handoff {
+		t.Errorf("¿Dónde está mi pedido?: %+v, want track_order in Spanish awaiting the order number", es)
+	}
+	if es.Text != cat.Text("es", i18n.KeyAskOrderNumber) {
+		t.Errorf("¿Dónde está mi pedido?: text %q, want the Spanish ask_order_number", es.Text)
+	}
+}
+
+// TestTrackOrderInEveryLanguage asks where an order is in each supported language and
+// checks the reply asks for the order number in that language, after the disclosure.
+func TestTrackOrderInEveryLanguage(t *testing.T) {
+	t.Parallel()
+	e, cat := newTestEngine(t)
+	tests := []struct{ text, lang string }{
+		{"Where is my order? It still hasn't arrived", "en"},
+		{"hola, mi pedido no ha llegado todavía", "es"},
+		{"Wo bleibt meine Bestellung? Sie ist noch nicht angekommen", "de"},
+		{"Bonjour, où est ma commande ? Je ne l'ai pas reçue", "fr"},
+		{"oi, meu pedido ainda não chegou, cadê?", "pt-BR"},
+		{"طلبي لم يصل بعد، أين هو؟", "ar"},
+		{"พัสดุของฉันยังไม่มาเลยค่ะ อยู่ที่ไหน", "th"},
+		{"Đơn hàng của tôi vẫn chưa tới, đang ở đâu vậy?", "vi"},
+		{"kak, pesanan saya belum sampai, di mana ya?", "id"},
+		{"注文した荷物がまだ届きません。今どこにありますか", "ja"},
+		{"我的订单还没到，请问到哪了", "zh-Hans"},
+	}
+	for _, tt := range tests {
+		r := e.Respond(Input{Text: tt.text, FirstAIMessage: true})
+		if r.Intent != IntentTrack || r.Lang != tt.lang || r.AwaitingSlot != SlotOrderNumber {
+			t.Errorf("%q: intent %s lang %s awaiting %q, want track_order in %s awaiting the order number",
+				tt.text, r.Intent, r.Lang, r.AwaitingSlot, tt.lang)
+			continue
+		}
+		want := cat.Text(tt.lang, i18n.KeyWithDisclosure, cat.Text(tt.lang, i18n.KeyDisclosure), cat.Text(tt.lang, i18n.KeyAskOrderNumber))
+		if r.Text != want {
+			t.Errorf("%q: text %q, want %q", tt.text, r.Text, want)
+		}
+	}
+}
+
+// TestRespondDecisions checks what the customer sees and whether a person takes over.
+func TestRespondDecisions(t *testing.T) {
+	t.Parallel()
+	e, cat := newTestEngine(t)
+	tests := []struct {
+		text, hint string
+		intent     string
+		key        string
+		reason     string // "" = no handoff
+		lang       string
+	}{
+		{"hi there", "", IntentGreeting, i18n.KeyGreetingAgain, "", "en"},
+		{"thanks a lot!", "", IntentThanks, i18n.KeyThanksReply, "", "en"},
+		{"ok bye", "", IntentGoodbye, i18n.KeyGoodbye, "", "en"},
+		{"how long does shipping to Canada take?", "", IntentDelivery, i18n.KeyShippingTimeInfo, "", "en"},
+		{"Where is my order #W2378156?", "", IntentTrack, i18n.KeyOrderHandoff, ReasonNeedsTool, "en"},
+		{"quiero cancelar mi pedido", "", IntentCancel, i18n.KeyCancelHandoff, ReasonNeedsTool, "es"},
+		{"Ich möchte mein Geld zurück", "", IntentRefund, i18n.KeyRefundInfoHandoff, ReasonNeedsTool, "de"},
+		{"mon paiement a été refusé", "", IntentPayment, i18n.KeyPaymentIssueHandoff, ReasonNeedsTool, "fr"},
+		{"quero falar com um atendente", "", IntentHuman, i18n.KeyHandoff, ReasonCustomerRequest, "pt-BR"},
+		{"agent", "", IntentHuman, i18n.KeyHandoff, ReasonCustomerRequest, "en"},
+		{"agente", "es-MX", IntentHuman, i18n.KeyHandoff, ReasonCustomerRequest, "es"},
+		{"Mitarbeiter", "", IntentHuman, i18n.KeyHandoff, ReasonCustomerRequest, "de"},
+		{"転送してください、オペレーター", "", IntentHuman, i18n.KeyHandoff, ReasonCustomerRequest, "ja"},
+		{"转人工", "", IntentHuman, i18n.KeyHandoff, ReasonCustomerRequest, "zh-Hans"},
+		{"أريد التحدث مع موظف", "", IntentHuman, i18n.KeyHandoff, ReasonCustomerRequest, "ar"},
+		{"this is the worst service ever, I want to complain", "", IntentComplaint, i18n.KeyComplaintHandoff, ReasonComplaint, "en"},
+		{"dịch vụ quá tệ, tôi muốn khiếu nại", "", IntentComplaint, i18n.KeyComplaintHandoff, ReasonComplaint, "vi"},
+		{"asdf qwer zxcv", "en-GB", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "en"},
+		{"bagaimana cara mengganti kata sandi akun saya?", "", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "id"},
+		{"how do I reset my password?", "", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "en"},
+		// In-scope verbs on out-of-scope objects are not the in-scope intent.
+		{"cancel my account please", "", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "en"},
+		{"can I pay with paypal?", "", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "en"},
+		{"olá, quero cancelar", "", IntentCancel, i18n.KeyCancelHandoff, ReasonNeedsTool, "pt-BR"},
+		{"hello, I was charged twice for order 55512", "", IntentPayment, i18n.KeyPaymentIssueHandoff, ReasonNeedsTool, "en"},
+		{"thanks! and where is my order?", "", IntentTrack, i18n.KeyAskOrderNumber, "", "en"},
+		// A bare "no" or "yes" is not understood, whatever letters it shares with exemplars.
+		{"no", "es", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "es"},
+		{"はい", "", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "ja"},
+		// Korean has no catalog: the reply is in the hint's language, or English.
+		{"주문한 상품이 아직 안 왔어요", "", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "en"},
+		{"주문한 상품이 아직 안 왔어요", "ja-JP", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "ja"},
+		// Too short to tell the language: the hint decides. "ok" reads as thanks.
+		{"ok", "th", IntentThanks, i18n.KeyThanksReply, "", "th"},
+		{"???", "vi-VN", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "vi"},
+	}
+	for _, tt := range tests {
+		r := e.Respond(Input{Text: tt.text, LocaleHint: tt.hint})
+		var args []any
+		if tt.key == i18n.KeyOrderHandoff {
+			args = []any{r.Slots.OrderNumber}
+		}
+		want := cat.Text(tt.lang, tt.key, args...)
+		if r.Intent != tt.intent || r.Lang != tt.lang || r.Text != want {
+			t.Errorf("%q (hint %q): intent %s lang %s text %q; want %s in %s: %q",
+				tt.text, tt.hint, r.Intent, r.Lang, r.Text, tt.intent, tt.lang, want)
+		}
+		if r.Handoff != (tt.reason != "") || r.HandoffReason != tt.reason {
+			t.Errorf("%q: handoff %v reason %q, want reason %q", tt.text, r.Handoff, r.HandoffReason, tt.reason)
+		}
+	}
+}
+
+func TestDisclosureBeforeFirstAIMessage(t *testing.T) {
+	t.Parallel()
+	e, cat := newTestEngine(t)
+	for _, tt := range []struct{ text, lang string }{
+		{"quiero un reembolso", "es"}, {"転人工", "zh-Hans"}, {"ขอบคุณค่ะ", "th"}, {"asdf", "en"},
+	} {
+		first := e.Respond(Input{Text: tt.text, FirstAIMessage: true})
+		later := e.Respond(Input{Text: tt.text})
+		disclosure := cat.Text(tt.lang, i18n.KeyDisclosure)
+		if !strings.HasPrefix(first.Text, disclosure) {
+			t.Errorf("%q, first AI message: %q does not start with the disclosure %q", tt.text, first.Text, disclosure)
+		}
+		if strings.Contains(later.Text, disclosure) {
+			t.Errorf("%q, later message: %q repeats the disclosure", tt.text, later.Text)
+		}
+		if !strings.HasSuffix(first.Text, later.Text) {
+			t.Errorf("%q: first reply %q does not end with the later reply %q", tt.text, first.Text, later.Text)
+		}
+	}
+}
+
+// TestMultiTurn plays the order-number exchange: the engine asks, the customer answers
+// with the number alone or in a short sentence, in a language the number cannot reveal.
+func TestMultiTurn(t *testing.T) {
+	t.Parallel()
+	e, cat := newTestEngine(t)
+
+	ask := e.Respond(Input{Text: "wo ist mein Paket?", LocaleHint: "de-DE", FirstAIMessage: true})
+	if ask.AwaitingSlot != SlotOrderNumber || ask.Lang != "de" {
+		t.Fatalf("first turn: %+v, want German, awaiting the order number", ask)
+	}
+	tests := []struct {
+		text, hint, pending string
+		intent, order       string
+		reason              string
+		lang                string
+	}{
+		{"12345678", "de", ask.Intent, IntentTrack, "12345678", ReasonNeedsTool, "de"},
+		{"die Nummer ist 4711-22", "de", ask.Intent, IntentTrack, "4711-22", ReasonNeedsTool, "de"},
+		{"es el 99881, gracias", "es", IntentTrack, IntentTrack, "99881", ReasonNeedsTool, "es"},
+		{"#W2378156", "en", IntentTrack, IntentTrack, "W2378156", ReasonNeedsTool, "en"},
+		{"１２３４５６です", "ja", IntentTrack, IntentTrack, "123456", ReasonNeedsTool, "ja"},
+		// The customer changes their mind: the new request wins.
+		{"agent", "en", IntentTrack, IntentHuman, "", ReasonCustomerRequest, "en"},
+		{"cancel order 55512 please", "en", IntentTrack, IntentCancel, "55512", ReasonNeedsTool, "en"},
+		// A phone number is not the answer.
+		{"+49 170 1234567", "de", IntentTrack, IntentUnknown, "", ReasonLowConfidence, "de"},
+		// Without the pending question, a number in a sentence is not taken as an order.
+		{"es el 99881, gracias", "es", "", IntentThanks, "", "", "es"},
+	}
+	for _, tt := range tests {
+		r := e.Respond(Input{Text: tt.text, LocaleHint: tt.hint, PendingIntent: tt.pending})
+		if r.Intent != tt.intent || r.Slots.OrderNumber != tt.order || r.HandoffReason != tt.reason || r.Lang != tt.lang {
+			t.Errorf("%q after %q: intent %s order %q reason %q lang %s; want %s %q %q %s",
+				tt.text, tt.pending, r.Intent, r.Slots.OrderNumber, r.HandoffReason, r.Lang, tt.intent, tt.order, tt.reason, tt.lang)
+			continue
+		}
+		if tt.intent == IntentTrack && r.Text != cat.Text(tt.lang, i18n.KeyOrderHandoff, tt.order) {
+			t.Errorf("%q: text %q, want the order handoff with %s", tt.text, r.Text, tt.order)
+		}
+	}
+}
+
+func TestAnalyze(t *testing.T) {
+	t.Parallel()
+	e, _ := newTestEngine(t)
+	a := e.Analyze("Hola, quiero cancelar el pedido 4567, mi correo es ana@example.com", "")
+	want := Analysis{Lang: "es", LangSource: i18n.SourceDetector, Intent: IntentCancel,
+		Slots: Slots{OrderNumber: "4567", Email: "ana@example.com"}}
+	if a.Lang != want.Lang || a.LangSource != want.LangSource || a.Intent != want.Intent || a.Slots != want.Slots {
+		t.Errorf("Analyze = %+v, want %+v", a, want)
+	}
+	if a.Confidence < MinConfidence || a.Confidence > 1 || a.LangConfidence <= 0 {
+		t.Errorf("Analyze confidences: intent %.2f lang %.2f", a.Confidence, a.LangConfidence)
+	}
+	if b := e.Analyze("   ", "fr"); b.Intent != IntentUnknown || b.Confidence != 0 || b.Lang != "fr" {
+		t.Errorf("Analyze(blank) = %+v, want unknown with confidence 0 in the hint's language", b)
+	}
+}
+
+func TestRespondIsDeterministicAndConcurrent(t *testing.T) {
+	t.Parallel()
+	e, _ := newTestEngine(t)
+	inputs := []Input{
+		{Text: "where is my order 12345", FirstAIMessage: true},
+		{Text: "quiero hablar con una persona"},
+		{Text: "我要退款", LocaleHint: "zh-TW"},
+	}
+	want := make([]Reply, len(inputs))
+	for i, in := range inputs {
+		want[i] = e.Respond(in)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 20 {
+				for i, in := range inputs {
+					if got := e.Respond(in); got != want[i] {
+						t.Errorf("Respond(%q) changed: %+v, then %+v", in.Text, want[i], got)
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestHeldOutAccuracy measures intent recognition on testdata/heldout.tsv: 231 messages
+// in the eleven supported languages, 21 per language (two per intent and one out of
+// scope), written for this test and never used as exemplars or to tune the rules.
+//
+// Measured when written: 228/231 = 98.7% (en 19/21, ja 20/21, all others 21/21). The
+// same person wrote exemplars and test messages, so this is an optimistic figure; the
+// Bitext test below is the independent one (English only).
+func TestHeldOutAccuracy(t *testing.T) {
+	t.Parallel()
+	e, _ := newTestEngine(t)
+	f, err := os.Open("testdata/heldout.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var gold, pred []string
+	perLang := map[string][2]int{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		cols := strings.Split(line, "\t")
+		if len(cols) != 3 {
+			t.Fatalf("heldout.tsv: bad line %q", line)
+		}
+		lang, intent, text := cols[0], cols[1], cols[2]
+		got := e.Analyze(text, "").Intent
+		gold, pred = append(gold, intent), append(pred, got)
+		c := perLang[lang]
+		c[1]++
+		if got == intent {
+			c[0]++
+		} else {
+			t.Logf("miss [%s] %q: got %s, want %s", lang, text, got, intent)
+		}
+		perLang[lang] = c
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	acc, f1 := accuracy(gold, pred), macroF1(gold, pred)
+	var sb strings.Builder
+	for _, l := range slices.Sorted(func(yield func(string) bool) {
+		for k := range perLang {
+			if !yield(k) {
+				return
+			}
+		}
+	}) {
+		fmt.Fprintf(&sb, " %s %d/%d", l, perLang[l][0], perLang[l][1])
+	}
+	t.Logf("held-out multilingual intent accuracy: %.1f%% (%d messages), macro-F1 %.3f;%s", 100*acc, len(gold), f1, sb.String())
+	if acc < 0.93 || f1 < 0.93 {
+		t.Errorf("held-out accuracy %.3f / macro-F1 %.3f below the 0.93 floor", acc, f1)
+	}
+	for lang, c := range perLang {
+		if float64(c[0]) < 0.85*float64(c[1]) {
+			t.Errorf("%s: %d/%d, below 85%%", lang, c[0], c[1])
+		}
+	}
+}
+
+// bitextIntents maps the Bitext intents onto the engine's. Intents the engine does not
+// serve map to unknown, which is then the right answer. track_refund and
+// check_refund_policy are refund questions the engine hands to a colleague with the refund
+// text; contact_customer_service asks for the service team, which is a handoff too.
+var bitextIntents = map[string]string{
+	"track_order":              IntentTrack,
+	"cancel_order":             IntentCancel,
+	"get_refund":               IntentRefund,
+	"track_refund":             IntentRefund,
+	"check_refund_policy":      IntentRefund,
+	"contact_human_agent":      IntentHuman,
+	"contact_customer_service": IntentHuman,
+	"delivery_period":          IntentDelivery,
+	"payment_issue":            IntentPayment,
+	"complaint":                IntentComplaint,
+}
+
+// bitextPath is where the shared evaluation data sits: beside the repository checkout.
+var bitextPath = filepath.Join("..", "..", "..", "shared", "evaldata", "intents", "bitext_dev.csv")
+
+// TestBitextAccuracy measures intent recognition on the English Bitext customer-support
+// dev split (2,257 utterances, 27 intents mapped as in bitextIntents; CDLA-Sharing-1.0).
+//
+// Measured when written: accuracy 93.4% over all 2,257 rows; macro-F1 over the 11 labels
+// (10 intents + unknown) 0.898; on the 866 rows of in-scope intents 97.0%.
+// The rules and exemplars were tuned while looking at this split's errors, so it is a
+// development figure, not a blind one. Floors sit a few points below.
+func TestBitextAccuracy(t *testing.T) {
+	t.Parallel()
+	f, err := os.Open(bitextPath)
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skipf("Bitext dev set not found at %s (it lives beside the checkout, see the evaldata README); skipping", bitextPath)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	e, _ := newTestEngine(t)
+
+	r := csv.NewReader(f)
+	header, err := r.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := func(name string) int {
+		i := slices.Index(header, name)
+		if i < 0 {
+			t.Fatalf("bitext: no column %q in %v", name, header)
+		}
+		return i
+	}
+	textCol, intentCol := col("instruction"), col("intent")
+	var gold, pred []string
+	var inGold, inPred []string
+	start := time.Now()
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, ok := bitextIntents[rec[intentCol]]
+		if !ok {
+			want = IntentUnknown
+		}
+		got := e.Analyze(rec[textCol], "").Intent
+		gold, pred = append(gold, want), append(pred, got)
+		if ok {
+			inGold, inPred = append(inGold, want), append(inPred, got)
+		}
+	}
+	elapsed := time.Since(start)
+	acc, f1, inAcc := accuracy(gold, pred), macroF1(gold, pred), accuracy(inGold, inPred)
+	t.Logf("bitext_dev (English, %d utterances): accuracy %.1f%%, macro-F1 %.3f; in-scope intents (%d): accuracy %.1f%%; %.2f ms per message",
+		len(gold), 100*acc, f1, len(inGold), 100*inAcc, float64(elapsed.Microseconds())/1000/float64(len(gold)))
+	if acc < 0.90 || f1 < 0.88 || inAcc < 0.92 {
+		t.Errorf("bitext: accuracy %.3f, macro-F1 %.3f, in-scope %.3f; floors 0.90, 0.88, 0.92", acc, f1, inAcc)
+	}
+}
+
+func accuracy(gold, pred []string) float64 {
+	if len(gold) == 0 {
+		return 0
+	}
+	ok := 0
+	for i := range gold {
+		if gold[i] == pred[i] {
+			ok++
+		}
+	}
+	return float64(ok) / float64(len(gold))
+}
+
+// macroF1 is the unweighted mean of per-label F1 over the labels present in gold.
+func macroF1(gold, pred []string) float64 {
+	tp, fp, fn := map[string]int{}, map[string]int{}, map[string]int{}
+	for i := range gold {
+		if gold[i] == pred[i] {
+			tp[gold[i]]++
+		} else {
+			fp[pred[i]]++
+			fn[gold[i]]++
+		}
+	}
+	labels := map[string]bool{}
+	for _, g := range gold {
+		labels[g] = true
+	}
+	if len(labels) == 0 {
+		return 0
+	}
+	var sum float64
+	for l := range labels {
+		p, r := 0.0, 0.0
+		if tp[l]+fp[l] > 0 {
+			p = float64(tp[l]) / float64(tp[l]+fp[l])
+		}
+		if tp[l]+fn[l] > 0 {
+			r = float64(tp[l]) / float64(tp[l]+fn[l])
+		}
+		if p+r > 0 {
+			sum += 2 * p * r / (p + r)
+		}
+	}
+	return sum / float64(len(labels))
+}
+
+func TestMacroF1(t *testing.T) {
+	t.Parallel()
+	gold := []string{"a", "a", "b", "b"}
+	if got := macroF1(gold, gold); got != 1 {
+		t.Errorf("perfect prediction: macro-F1 %v, want 1", got)
+	}
+	// a: p=1/2 r=1/2 → 0.5; b: p=1/2 r=1/2 → 0.5.
+	if got := macroF1(gold, []string{"a", "b", "a", "b"}); got != 0.5 {
+		t.Errorf("half right: macro-F1 %v, want 0.5", got)
+	}
+}
+
+var benchInputs = []Input{
+	{Text: "Hi, where is my order #W2378156? It was supposed to arrive last week.", FirstAIMessage: true},
+	{Text: "¿Dónde está mi pedido? Lo compré hace diez días"},
+	{Text: "Ich möchte meine Bestellung stornieren, bitte"},
+	{Text: "注文した商品がまだ届きません。注文番号は123456です。"},
+	{Text: "พัสดุของฉันยังไม่มาเลยค่ะ"},
+	{Text: "I want to talk to a human"},
+	{Text: "12345678", LocaleHint: "pt-BR", PendingIntent: IntentTrack},
+}
+
+var sink int
+
+// BenchmarkRespond reports ns/op for answering one customer turn (language detection,
+// intent, slots, reply) and two ratios measured in the same run over the same texts:
+// "x-baseline" against lower-casing and splitting the text into words, and "x-embed"
+// against embedding it once with the hashing embedder.
+func BenchmarkRespond(b *testing.B) {
+	e, _ := newTestEngine(b)
+	i18n.WarmUp()
+	emb := hashembed.New(hashembed.DefaultDims)
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		sink += len(e.Respond(benchInputs[i%len(benchInputs)]).Text)
+		i++
+	}
+	respondNs := float64(b.Elapsed().Nanoseconds())
+
+	start := time.Now()
+	for i := range b.N {
+		sink += len(strings.Fields(strings.ToLower(benchInputs[i%len(benchInputs)].Text)))
+	}
+	baseNs := float64(time.Since(start).Nanoseconds())
+	start = time.Now()
+	for i := range b.N {
+		sink += len(emb.Embed(benchInputs[i%len(benchInputs)].Text))
+	}
+	embedNs := float64(time.Since(start).Nanoseconds())
+	if baseNs > 0 && embedNs > 0 {
+		b.ReportMetric(respondNs/baseNs, "x-baseline")
+		b.ReportMetric(respondNs/embedNs, "x-embed")
+	}
+}

@@ -1,0 +1,263 @@
+package agents
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Names shared by the workflow, its worker and its clients.
+const (
+	WorkflowName      = "Conversation"
+	UpdateSendMessage = "send-message"
+	QueryState        = "state"
+)
+
+// WorkflowID is the ID of a conversation's workflow.
+func WorkflowID(conversationID string) string { return "conversation/" + conversationID }
+
+// Limits enforced by the Update validator (and earlier, for clearer errors, by the API).
+const (
+	DefaultMaxMessageChars = 4000
+	MaxTurnIDLen           = 128
+	// keepCompletedTurns bounds the completed-turn IDs carried across continue-as-new; older
+	// retries are still answered from the store, which is idempotent per turn.
+	keepCompletedTurns = 500
+)
+
+// RespondHeartbeatTimeout is how soon a Respond activity whose worker died is retried.
+const RespondHeartbeatTimeout = 10 * time.Second
+
+// WorkflowInput is the state a conversation workflow starts (or continues as new) with.
+type WorkflowInput struct {
+	ConversationID  string
+	MaxMessageChars int // 0 = DefaultMaxMessageChars
+	// MaxTurnsPerRun continues as new after this many turns even if the server has not
+	// suggested it yet; 0 = only when the server suggests it.
+	MaxTurnsPerRun int
+	// IdleTimeout completes the workflow after this long without a message (a later message
+	// starts a new run through Update-With-Start); 0 = 24 hours.
+	IdleTimeout time.Duration
+
+	Completed     []CompletedTurn // oldest first
+	PendingIntent string          // the intent still waiting for a slot from the customer
+	Handoff       bool            // a human holds the floor: the AI stays silent
+	Runs          int             // how many runs came before this one
+}
+
+// TurnRequest is the argument of the send-message Update.
+type TurnRequest struct {
+	TurnID string
+	Text   string
+	Locale string // the client's locale hint (BCP 47), optional
+}
+
+// TurnResult is what a turn produced: the stored messages' IDs, customer's first.
+type TurnResult struct {
+	TurnID     string
+	MessageIDs []string
+	Handoff    bool
+}
+
+// CompletedTurn remembers a turn's result so that a retry is answered, not re-run.
+type CompletedTurn struct {
+	TurnID string
+	Result TurnResult
+}
+
+// State is what the state query returns.
+type State struct {
+	ConversationID string
+	CompletedTurns int
+	PendingIntent  string
+	Handoff        bool
+	Runs           int
+	TurnsThisRun   int
+}
+
+// ValidateTurn checks a turn request. It is the Update validator and is also used by the API
+// so that bad input is refused before it reaches Temporal. The returned error says why.
+func ValidateTurn(req TurnRequest, maxChars int) error {
+	if maxChars <= 0 {
+		maxChars = DefaultMaxMessageChars
+	}
+	switch {
+	case req.TurnID == "":
+		return errors.New("turn_id: required")
+	case len(req.TurnID) > MaxTurnIDLen:
+		return fmt.Errorf("turn_id: longer than %d bytes", MaxTurnIDLen)
+	case !utf8.ValidString(req.TurnID) || strings.ContainsFunc(req.TurnID, isControl):
+		return errors.New("turn_id: must be printable UTF-8")
+	case !utf8.ValidString(req.Text):
+		return errors.New("text: not valid UTF-8")
+	case strings.ContainsRune(req.Text, 0):
+		return errors.New("text: contains a NUL character")
+	case strings.TrimSpace(req.Text) == "":
+		return errors.New("text: empty")
+	case utf8.RuneCountInString(req.Text) > maxChars:
+		return fmt.Errorf("text: longer than %d characters", maxChars)
+	case len(req.Locale) > 35:
+		return errors.New("locale: not a BCP 47 tag")
+	}
+	return nil
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// ConversationWorkflow is the durable loop of one conversation. Turns run one at a time in
+// arrival order; the workflow continues as new when Temporal suggests it (or after
+// MaxTurnsPerRun turns) once no turn is in flight, and completes after IdleTimeout.
+func ConversationWorkflow(ctx workflow.Context, in WorkflowInput) error {
+	w := newConversation(ctx, in)
+	if err := workflow.SetQueryHandler(ctx, QueryState, w.state); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateSendMessage, w.handleTurn,
+		workflow.UpdateHandlerOptions{Validator: w.validate}); err != nil {
+		return err
+	}
+	idle := in.IdleTimeout
+	if idle <= 0 {
+		idle = 24 * time.Hour
+	}
+	for {
+		seen := w.turnsThisRun
+		ok, err := workflow.AwaitWithTimeout(ctx, idle, func() bool {
+			return w.turnsThisRun != seen || (w.shouldContinueAsNew(ctx) && workflow.AllHandlersFinished(ctx))
+		})
+		if err != nil {
+			return err
+		}
+		if w.shouldContinueAsNew(ctx) {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return err
+			}
+			return workflow.NewContinueAsNewError(ctx, ConversationWorkflow, w.nextInput())
+		}
+		if !ok && w.inFlight == 0 && workflow.AllHandlersFinished(ctx) {
+			workflow.GetLogger(ctx).Info("conversation idle; workflow completes", "conversation", in.ConversationID)
+			return nil
+		}
+	}
+}
+
+type conversationWF struct {
+	in           WorkflowInput
+	completed    map[string]TurnResult
+	order        []string
+	mu           workflow.Mutex
+	turnsThisRun int
+	inFlight     int
+}
+
+func newConversation(ctx workflow.Context, in WorkflowInput) *conversationWF {
+	w := &conversationWF{in: in, completed: make(map[string]TurnResult), mu: workflow.NewMutex(ctx)}
+	for _, c := range in.Completed {
+		w.remember(c.TurnID, c.Result)
+	}
+	return w
+}
+
+func (w *conversationWF) remember(turnID string, r TurnResult) {
+	if _, ok := w.completed[turnID]; !ok {
+		w.order = append(w.order, turnID)
+	}
+	w.completed[turnID] = r
+	for len(w.order) > keepCompletedTurns {
+		delete(w.completed, w.order[0])
+		w.order = w.order[1:]
+	}
+}
+
+func (w *conversationWF) validate(ctx workflow.Context, req TurnRequest) error {
+	return ValidateTurn(req, w.in.MaxMessageChars)
+}
+
+func (w *conversationWF) state() (State, error) {
+	return State{
+		ConversationID: w.in.ConversationID, CompletedTurns: len(w.completed), PendingIntent: w.in.PendingIntent,
+		Handoff: w.in.Handoff, Runs: w.in.Runs, TurnsThisRun: w.turnsThisRun,
+	}, nil
+}
+
+func (w *conversationWF) shouldContinueAsNew(ctx workflow.Context) bool {
+	if w.in.MaxTurnsPerRun > 0 && w.turnsThisRun >= w.in.MaxTurnsPerRun {
+		return true
+	}
+	return workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+}
+
+func (w *conversationWF) nextInput() WorkflowInput {
+	next := w.in
+	next.Completed = make([]CompletedTurn, 0, len(w.order))
+	for _, id := range w.order {
+		next.Completed = append(next.Completed, CompletedTurn{TurnID: id, Result: w.completed[id]})
+	}
+	next.Runs++
+	return next
+}
+
+// handleTurn runs one customer turn: persist the message, let the AI answer unless a human
+// holds the floor, and remember the result for retries.
+func (w *conversationWF) handleTurn(ctx workflow.Context, req TurnRequest) (TurnResult, error) {
+	if r, ok := w.completed[req.TurnID]; ok {
+		return r, nil
+	}
+	w.inFlight++
+	defer func() { w.inFlight-- }()
+	if err := w.mu.Lock(ctx); err != nil {
+		return TurnResult{}, err
+	}
+	defer w.mu.Unlock()
+	if r, ok := w.completed[req.TurnID]; ok { // a duplicate queued behind the original
+		return r, nil
+	}
+
+	retry := &temporal.RetryPolicy{
+		InitialInterval:        200 * time.Millisecond,
+		BackoffCoefficient:     2,
+		MaximumInterval:        10 * time.Second,
+		MaximumAttempts:        20,
+		NonRetryableErrorTypes: []string{ErrTypeInvalid},
+	}
+	saveCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second, RetryPolicy: retry})
+	// A reply may take a while (a model streaming); the heartbeat lets a retry start within
+	// seconds when the worker running it dies, instead of after the whole timeout.
+	respondCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 3 * time.Minute, HeartbeatTimeout: RespondHeartbeatTimeout, RetryPolicy: retry,
+	})
+	var a *Activities // method references only; the worker registers the real struct
+
+	var saved SavedMessage
+	if err := workflow.ExecuteActivity(saveCtx, a.SaveInbound, SaveInboundInput{
+		ConversationID: w.in.ConversationID, TurnID: req.TurnID, Text: req.Text, Locale: req.Locale,
+	}).Get(ctx, &saved); err != nil {
+		return TurnResult{}, fmt.Errorf("save message: %w", err)
+	}
+	res := TurnResult{TurnID: req.TurnID, MessageIDs: []string{saved.ID}, Handoff: w.in.Handoff}
+
+	if !w.in.Handoff {
+		var out RespondResult
+		if err := workflow.ExecuteActivity(respondCtx, a.Respond, RespondInput{
+			ConversationID: w.in.ConversationID, TurnID: req.TurnID, Text: req.Text, Locale: req.Locale,
+			PendingIntent: w.in.PendingIntent,
+		}).Get(ctx, &out); err != nil {
+			return TurnResult{}, fmt.Errorf("respond: %w", err)
+		}
+		res.MessageIDs = append(res.MessageIDs, out.MessageIDs...)
+		res.Handoff = out.Handoff
+		w.in.Handoff = out.Handoff
+		w.in.PendingIntent = out.PendingIntent
+	}
+
+	w.remember(req.TurnID, res)
+	w.turnsThisRun++
+	return res, nil
+}
+
+var workflowOptions = workflow.RegisterOptions{Name: WorkflowName}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/attache-dev/attache/agents"
+	"github.com/attache-dev/attache/conversation/pgstore"
+	"github.com/attache-dev/attache/internal/config"
+	"github.com/attache-dev/attache/internal/pglite"
+	"github.com/attache-dev/attache/internal/postgres"
+	"github.com/attache-dev/attache/internal/temporal/devserver"
+	"github.com/attache-dev/attache/stream"
+)
+
+// devStack is the whole service on the embedded default, in one process.
+type devStack struct {
+	cfg      config.Config
+	logger   *slog.Logger
+	pg       *pglite.Server
+	temporal *devserver.Server
+	pool     *pgxpool.Pool
+	tc       client.Client
+	worker   worker.Worker
+	hub      *stream.Hub
+	turns    *agents.Client
+	http     *httpServer
+}
+
+// startDev starts PGlite and the Temporal server, migrates, starts the worker and the API.
+// On error, whatever was started is stopped again.
+func startDev(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *devStack, err error) {
+	s := &devStack{cfg: cfg, logger: logger, hub: stream.NewHub()}
+	defer func() {
+		if err != nil {
+			s.stop()
+		}
+	}()
+	dataDir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("ATTACHE_DATA_DIR: %w", err)
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("ATTACHE_DATA_DIR: create %s: %w", cfg.DataDir, err)
+	}
+
+	started := time.Now()
+	s.pg, err = pglite.Start(ctx, pglite.Options{DataDir: filepath.Join(dataDir, "pglite"), Logger: logger.With("component", "pglite")})
+	if err != nil {
+		return nil, fmt.Errorf("start embedded Postgres (PGlite): %w", err)
+	}
+	logger.Info("embedded Postgres ready", "engine", "PGlite", "took", time.Since(started).Round(time.Millisecond))
+
+	started = time.Now()
+	s.temporal, err = devserver.Start(ctx, devserver.Options{
+		DataDir: dataDir, Namespace: cfg.TemporalNamespace, Logger: logger.With("component", "temporal-server"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start embedded Temporal server: %w", err)
+	}
+	logger.Info("embedded Temporal ready", "address", s.temporal.HostPort(), "took", time.Since(started).Round(time.Millisecond))
+
+	if _, err := postgres.Migrate(ctx, s.pg.URL(), logger); err != nil {
+		return nil, err
+	}
+	if s.pool, err = postgres.Open(ctx, s.pg.URL(), logger); err != nil {
+		return nil, err
+	}
+	if s.tc, err = dialTemporal(ctx, s.temporal.HostPort(), s.temporal.Namespace(), logger); err != nil {
+		return nil, err
+	}
+	responder, err := newResponder(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.worker = agents.NewWorker(s.tc, cfg.TaskQueue, &agents.Activities{
+		Store: pgstore.New(s.pool), Events: s.hub, Responder: responder, Logger: logger,
+	})
+	if err := s.worker.Start(); err != nil {
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	s.turns = &agents.Client{Temporal: s.tc, TaskQueue: cfg.TaskQueue, MaxMessageChars: cfg.MaxMessageChars}
+	if s.http, err = startHTTP(cfg.HTTPAddr, newAPI(cfg, logger, s.pool, s.tc, s.hub, s.turns), logger); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// stop shuts everything down in reverse order: no new requests, no new work, then storage.
+func (s *devStack) stop() {
+	if s.http != nil {
+		if err := s.http.Shutdown(10 * time.Second); err != nil {
+			s.logger.Warn("http shutdown", "err", err)
+		}
+	}
+	if s.worker != nil {
+		s.worker.Stop()
+	}
+	if s.tc != nil {
+		s.tc.Close()
+	}
+	if s.temporal != nil {
+		if err := s.temporal.Stop(); err != nil {
+			s.logger.Warn("temporal shutdown", "err", err)
+		}
+	}
+	if s.pool != nil {
+		s.pool.Close()
+	}
+	if s.pg != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := s.pg.Stop(ctx); err != nil {
+			s.logger.Warn("pglite shutdown", "err", err)
+		}
+	}
+}
+
+func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout io.Writer) error {
+	s, err := startDev(ctx, cfg, logger)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil
+		}
+		return err
+	}
+	defer s.stop()
+	if cfg.Seed {
+		if err := seedDemo(ctx, s.pool, s.turns, logger); err != nil {
+			logger.Warn("demo data not seeded", "err", err)
+		}
+	}
+	fmt.Fprintf(stdout, "\n  Attaché is running.\n\n  Web chat:  %s/\n  API:       %s/v1/openapi.json\n  Data:      %s\n\n  Press Ctrl-C to stop.\n\n",
+		s.http.URL(), s.http.URL(), cfg.DataDir)
+	select {
+	case <-ctx.Done():
+	case err := <-s.http.done:
+		return fmt.Errorf("http server: %w", err)
+	}
+	logger.Info("shutting down")
+	return nil
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/attache-dev/attache/agents"
+	"github.com/attache-dev/attache/conversation/pgstore"
+	"github.com/attache-dev/attache/internal/config"
+	"github.com/attache-dev/attache/internal/postgres"
+	"github.com/attache-dev/attache/stream"
+)
+
+func runMigrate(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	n, err := postgres.Migrate(ctx, cfg.DatabaseURL, logger)
+	if err != nil {
+		return err
+	}
+	logger.Info("database is up to date", "applied", n)
+	return nil
+}
+
+// runServe runs the API. Live events come from the workers through PostgreSQL NOTIFY
+// (ATTACHE_EVENTS=postgres) unless everything runs in one process.
+func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL, logger)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	tc, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, logger)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+
+	hub := stream.NewHub()
+	g, gctx := errgroup.WithContext(ctx)
+	if cfg.Events == "postgres" {
+		g.Go(func() error { return stream.Relay(gctx, cfg.DatabaseURL, hub, logger) })
+	}
+	turns := &agents.Client{Temporal: tc, TaskQueue: cfg.TaskQueue, MaxMessageChars: cfg.MaxMessageChars}
+	srv, err := startHTTP(cfg.HTTPAddr, newAPI(cfg, logger, pool, tc, hub, turns), logger)
+	if err != nil {
+		return err
+	}
+	logger.Info("serving", "url", srv.URL())
+	g.Go(func() error {
+		<-gctx.Done()
+		return srv.Shutdown(10 * time.Second)
+	})
+	return g.Wait()
+}
+
+// runWorker runs the Temporal worker. Its live events go out through PostgreSQL NOTIFY.
+func runWorker(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL, logger)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	tc, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, logger)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	responder, err := newResponder(cfg)
+	if err != nil {
+		return err
+	}
+	var events stream.Publisher = stream.NewHub() // nobody listens in a worker-only process
+	if cfg.Events == "postgres" {
+		events = stream.NewPGPublisher(pool)
+	}
+	w := agents.NewWorker(tc, cfg.TaskQueue, &agents.Activities{
+		Store: pgstore.New(pool), Events: events, Responder: responder, Logger: logger,
+	})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	logger.Info("worker running", "task_queue", cfg.TaskQueue, "llm", cfg.LLM.Provider)
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+
+	"github.com/attache-dev/attache/agents"
+	"github.com/attache-dev/attache/agents/model/openai"
+	"github.com/attache-dev/attache/agents/offline"
+	"github.com/attache-dev/attache/conversation/pgstore"
+	"github.com/attache-dev/attache/httpapi"
+	"github.com/attache-dev/attache/i18n"
+	"github.com/attache-dev/attache/internal/config"
+	"github.com/attache-dev/attache/knowledge/hashembed"
+	"github.com/attache-dev/attache/stream"
+	"github.com/attache-dev/attache/web"
+)
+
+// dialTemporal connects to Temporal, logging through slog.
+func dialTemporal(ctx context.Context, hostPort, namespace string, logger *slog.Logger) (client.Client, error) {
+	c, err := client.DialContext(ctx, client.Options{
+		HostPort:  hostPort,
+		Namespace: namespace,
+		Logger:    tlog.NewStructuredLogger(logger.With("component", "temporal-client")),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s (TEMPORAL_ADDRESS): %w", hostPort, err)
+	}
+	return c, nil
+}
+
+// newResponder builds the configured responder: the offline engine, or a model with the
+// offline engine reading each turn first.
+func newResponder(cfg config.Config) (agents.Responder, error) {
+	cat, err := i18n.NewCatalog()
+	if err != nil {
+		return nil, fmt.Errorf("load message catalogs: %w", err)
+	}
+	engine, err := offline.New(cat, hashembed.New(hashembed.DefaultDims))
+	if err != nil {
+		return nil, fmt.Errorf("build offline engine: %w", err)
+	}
+	switch cfg.LLM.Provider {
+	case "openai":
+		m, err := openai.New(openai.Config{BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model, Timeout: cfg.LLM.Timeout})
+		if err != nil {
+			return nil, fmt.Errorf("ATTACHE_LLM_PROVIDER=openai: %w", err)
+		}
+		return agents.ModelResponder{Model: m, Engine: engine, Catalog: cat}, nil
+	default:
+		return agents.OfflineResponder{Engine: engine}, nil
+	}
+}
+
+// newAPI builds the HTTP handler.
+func newAPI(cfg config.Config, logger *slog.Logger, pool *pgxpool.Pool, tc client.Client, hub *stream.Hub, turns *agents.Client) http.Handler {
+	return httpapi.New(httpapi.Config{
+		Conversations: pgstore.New(pool),
+		Turns:         turns,
+		Events:        hub,
+		Ready: []httpapi.Check{
+			{Name: "postgres", Check: pool.Ping},
+			{Name: "temporal", Check: func(ctx context.Context) error {
+				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+				return err
+			}},
+		},
+		Assets:          web.Assets(),
+		Logger:          logger,
+		TurnWait:        cfg.TurnWait,
+		MaxMessageChars: cfg.MaxMessageChars,
+	})
+}
+
+// httpServer serves handler on a listener until ctx ends, then shuts down gracefully:
+// in-flight requests finish, event streams are told to end.
+type httpServer struct {
+	srv      *http.Server
+	ln       net.Listener
+	baseStop context.CancelFunc
+	done     chan error
+}
+
+func startHTTP(addr string, handler http.Handler, logger *slog.Logger) (*httpServer, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s (ATTACHE_HTTP_ADDR): %w", addr, err)
+	}
+	base, stop := context.WithCancel(context.Background())
+	s := &httpServer{
+		srv: &http.Server{
+			Handler:           handler,
+			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+			BaseContext:       func(net.Listener) context.Context { return base },
+			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		},
+		ln: ln, baseStop: stop, done: make(chan error, 1),
+	}
+	go func() {
+		err := s.srv.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		s.done <- err
+	}()
+	return s, nil
+}
+
+// URL is the server's base URL.
+func (s *httpServer) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Shutdown stops accepting, ends event streams and waits for requests to finish.
+func (s *httpServer) Shutdown(timeout time.Duration) error {
+	s.baseStop() // event streams watch their request context
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := s.srv.Shutdown(ctx); err != nil {
+		s.srv.Close()
+		return err
+	}
+	return <-s.done
+}

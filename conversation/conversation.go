@@ -1,0 +1,84 @@
+// Package conversation holds the domain types of a customer conversation — the conversation,
+// its participants and its messages — and the errors its stores return.
+//
+// It has no storage of its own: conversation/pgstore keeps conversations in PostgreSQL. It does
+// not decide who answers or what; that is the agents' workflow.
+package conversation
+
+import (
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned when a conversation does not exist.
+var ErrNotFound = errors.New("conversation not found")
+
+// Status is where a conversation stands.
+type Status string
+
+const (
+	StatusOpen    Status = "open"    // the AI answers
+	StatusHandoff Status = "handoff" // a human holds the floor; the AI stays silent
+	StatusClosed  Status = "closed"
+)
+
+// Author is who wrote a message. A human may never write as the AI.
+type Author string
+
+const (
+	AuthorCustomer   Author = "customer"
+	AuthorAI         Author = "ai"
+	AuthorHumanAgent Author = "human_agent"
+	AuthorSystem     Author = "system"
+)
+
+// Conversation is one customer conversation on one channel.
+type Conversation struct {
+	ID            string
+	Channel       string
+	Locale        string // the customer's declared or detected locale (BCP 47)
+	Market        string // ISO 3166-1 alpha-2 market code, "" when unknown
+	Status        Status
+	HandoffReason string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Message is one message of a transcript, in conversation order (Seq).
+type Message struct {
+	ID             string
+	ConversationID string
+	Seq            int64
+	TurnID         string // the customer turn this message belongs to
+	Author         Author
+	Text           string
+	Lang           string // BCP 47 language of Text
+	Intent         string // for AI replies: the intent the reply answered
+	AIGenerated    bool
+	Handoff        bool // this message handed the conversation to a human
+	// Meta holds the agent's annotations of an AI message: "pending_intent",
+	// "handoff_reason", "confidence"... Never shown to the customer.
+	Meta      map[string]string
+	CreatedAt time.Time
+}
+
+// NewConversation is what creating a conversation takes.
+type NewConversation struct {
+	Channel string
+	Locale  string
+	Market  string
+}
+
+// NewMessage is what appending a message takes. (ConversationID, TurnID, Author, Part) is
+// the idempotency key: appending the same key twice returns the first message.
+type NewMessage struct {
+	ConversationID string
+	TurnID         string
+	Part           int
+	Author         Author
+	Text           string
+	Lang           string
+	Intent         string
+	Handoff        bool
+	Meta           map[string]string
+}

@@ -1,0 +1,210 @@
+// Package config reads Attaché's settings from the environment once, into a typed struct with
+// defaults, and validates them with messages that name the offending setting.
+//
+// It is the only place that reads the process environment; everything else receives a Config.
+// It is not a general configuration framework: no files, no flags, no reloading.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Setting documents one environment variable. The README's settings table is generated from
+// Settings, and a test checks that the two agree.
+type Setting struct {
+	Name    string
+	Default string
+	Doc     string
+}
+
+// Settings lists every environment variable Attaché reads, in the order the README shows them.
+var Settings = []Setting{
+	{"ATTACHE_HTTP_ADDR", "127.0.0.1:8080", "Address the API and web UI listen on (`serve`, `dev`). Use `:8080` to listen on every interface."},
+	{"ATTACHE_DATA_DIR", ".attache", "Directory of the embedded default (`dev`): PGlite's data, Temporal's SQLite file."},
+	{"DATABASE_URL", "", "PostgreSQL ≥ 15 with pgvector ≥ 0.7 (`serve`, `worker`, `migrate`; required there). Ignored by `dev`, which runs PGlite."},
+	{"TEMPORAL_ADDRESS", "127.0.0.1:7233", "Temporal frontend host:port (`serve`, `worker`). Ignored by `dev`, which embeds the server."},
+	{"TEMPORAL_NAMESPACE", "default", "Temporal namespace."},
+	{"ATTACHE_TASK_QUEUE", "attache-conversations", "Temporal task queue of the conversation workflows and activities."},
+	{"ATTACHE_EVENTS", "postgres", "How the worker's live events (messages, streamed tokens) reach the API's SSE streams: `postgres` (LISTEN/NOTIFY, for separate `serve` and `worker` processes) or `memory` (one process). `dev` always uses `memory`."},
+	{"ATTACHE_LLM_PROVIDER", "offline", "`offline` (the built-in engine: no model, no network) or `openai` (any OpenAI-compatible endpoint)."},
+	{"ATTACHE_LLM_BASE_URL", "https://api.openai.com/v1", "Base URL of the OpenAI-compatible endpoint (vLLM, Ollama `/v1`, DeepSeek, Azure...)."},
+	{"ATTACHE_LLM_API_KEY", "", "API key for the model endpoint; required when the provider is `openai` and the base URL is OpenAI's."},
+	{"ATTACHE_LLM_MODEL", "", "Model name; required when the provider is `openai`."},
+	{"ATTACHE_LLM_TIMEOUT", "60s", "Timeout of one model call."},
+	{"ATTACHE_TURN_WAIT", "25s", "How long `POST .../messages` waits for the reply before answering 202 with the turn ID (retry the same turn ID to get the reply)."},
+	{"ATTACHE_MAX_MESSAGE_CHARS", "4000", "Longest customer message accepted, in characters."},
+	{"ATTACHE_LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`."},
+	{"ATTACHE_LOG_FORMAT", "text", "`text` or `json`."},
+	{"ATTACHE_SEED", "true", "`dev` only: seed demo data on start (idempotent)."},
+}
+
+// Config is the parsed, validated configuration.
+type Config struct {
+	HTTPAddr          string
+	DataDir           string
+	DatabaseURL       string
+	TemporalAddress   string
+	TemporalNamespace string
+	TaskQueue         string
+	Events            string // "postgres" or "memory"
+	LLM               LLM
+	TurnWait          time.Duration
+	MaxMessageChars   int
+	LogLevel          slog.Level
+	LogFormat         string
+	Seed              bool
+}
+
+// LLM selects the model behind the agents.
+type LLM struct {
+	Provider string // "offline" or "openai"
+	BaseURL  string
+	APIKey   string
+	Model    string
+	Timeout  time.Duration
+}
+
+// Mode says which command is loading the configuration; it decides what is required.
+type Mode int
+
+const (
+	ModeDev Mode = iota
+	ModeServe
+	ModeWorker
+	ModeMigrate
+	ModeTool // commands that need no services
+)
+
+// Load parses the environment given as a lookup function (os.LookupEnv in main).
+// Every problem is reported, each naming its setting.
+func Load(lookup func(string) (string, bool), mode Mode) (Config, error) {
+	get := func(name string) string {
+		if v, ok := lookup(name); ok && strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+		for _, s := range Settings {
+			if s.Name == name {
+				return s.Default
+			}
+		}
+		panic("config: unknown setting " + name) // a programming error, caught by tests
+	}
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+
+	c := Config{
+		HTTPAddr:          get("ATTACHE_HTTP_ADDR"),
+		DataDir:           get("ATTACHE_DATA_DIR"),
+		DatabaseURL:       get("DATABASE_URL"),
+		TemporalAddress:   get("TEMPORAL_ADDRESS"),
+		TemporalNamespace: get("TEMPORAL_NAMESPACE"),
+		TaskQueue:         get("ATTACHE_TASK_QUEUE"),
+		Events:            get("ATTACHE_EVENTS"),
+		LogFormat:         get("ATTACHE_LOG_FORMAT"),
+		LLM: LLM{
+			Provider: get("ATTACHE_LLM_PROVIDER"),
+			BaseURL:  get("ATTACHE_LLM_BASE_URL"),
+			APIKey:   get("ATTACHE_LLM_API_KEY"),
+			Model:    get("ATTACHE_LLM_MODEL"),
+		},
+	}
+
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		bad("ATTACHE_HTTP_ADDR", "want host:port such as 127.0.0.1:8080, got %q", c.HTTPAddr)
+	}
+	if mode == ModeServe || mode == ModeWorker || mode == ModeMigrate {
+		if c.DatabaseURL == "" {
+			bad("DATABASE_URL", "required, e.g. postgres://user:pass@host:5432/attache")
+		} else if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			bad("DATABASE_URL", "want a postgres:// URL")
+		}
+	}
+	if mode == ModeServe || mode == ModeWorker {
+		if _, _, err := net.SplitHostPort(c.TemporalAddress); err != nil {
+			bad("TEMPORAL_ADDRESS", "want host:port such as 127.0.0.1:7233, got %q", c.TemporalAddress)
+		}
+	}
+	if c.TaskQueue == "" || strings.ContainsAny(c.TaskQueue, " \t\n") {
+		bad("ATTACHE_TASK_QUEUE", "want a name without spaces, got %q", c.TaskQueue)
+	}
+	switch c.Events {
+	case "postgres", "memory":
+	default:
+		bad("ATTACHE_EVENTS", "want postgres or memory, got %q", c.Events)
+	}
+	if mode == ModeDev {
+		c.Events = "memory"
+	}
+
+	switch c.LLM.Provider {
+	case "offline":
+	case "openai":
+		if c.LLM.Model == "" {
+			bad("ATTACHE_LLM_MODEL", "required when ATTACHE_LLM_PROVIDER=openai")
+		}
+		u, err := url.Parse(c.LLM.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("ATTACHE_LLM_BASE_URL", "want an http(s) URL, got %q", c.LLM.BaseURL)
+		} else if u.Host == "api.openai.com" && c.LLM.APIKey == "" {
+			bad("ATTACHE_LLM_API_KEY", "required for api.openai.com")
+		}
+	default:
+		bad("ATTACHE_LLM_PROVIDER", "want offline or openai, got %q", c.LLM.Provider)
+	}
+
+	c.LLM.Timeout = duration(get, bad, "ATTACHE_LLM_TIMEOUT")
+	c.TurnWait = duration(get, bad, "ATTACHE_TURN_WAIT")
+
+	n, err := strconv.Atoi(get("ATTACHE_MAX_MESSAGE_CHARS"))
+	if err != nil || n < 1 || n > 100_000 {
+		bad("ATTACHE_MAX_MESSAGE_CHARS", "want a whole number between 1 and 100000, got %q", get("ATTACHE_MAX_MESSAGE_CHARS"))
+	}
+	c.MaxMessageChars = n
+
+	if err := c.LogLevel.UnmarshalText([]byte(get("ATTACHE_LOG_LEVEL"))); err != nil {
+		bad("ATTACHE_LOG_LEVEL", "want debug, info, warn or error, got %q", get("ATTACHE_LOG_LEVEL"))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("ATTACHE_LOG_FORMAT", "want text or json, got %q", c.LogFormat)
+	}
+	seed, err := strconv.ParseBool(get("ATTACHE_SEED"))
+	if err != nil {
+		bad("ATTACHE_SEED", "want true or false, got %q", get("ATTACHE_SEED"))
+	}
+	c.Seed = seed
+
+	if len(errs) > 0 {
+		return Config{}, fmt.Errorf("invalid configuration:\n  %w", joinLines(errs))
+	}
+	return c, nil
+}
+
+func duration(get func(string) string, bad func(string, string, ...any), name string) time.Duration {
+	d, err := time.ParseDuration(get(name))
+	if err != nil || d <= 0 {
+		bad(name, "want a positive duration such as 30s, got %q", get(name))
+	}
+	return d
+}
+
+type lines []error
+
+func (l lines) Error() string {
+	s := make([]string, len(l))
+	for i, e := range l {
+		s[i] = e.Error()
+	}
+	return strings.Join(s, "\n  ")
+}
+
+func (l lines) Unwrap() []error { return l }
+
+func joinLines(errs []error) error { return lines(errs) }
