@@ -91,7 +91,7 @@ type Engine struct {
 	dims int
 }
 
-// New builds the engine and its exemplar index (about 1,200 multilingual exemplars,
+// New builds the engine and its exemplar index (about 1,250 multilingual exemplars,
 // embedded once). Both arguments are required.
 func New(cat *i18n.Catalog, emb *hashembed.Embedder) (*Engine, error) {
 	if cat == nil || emb == nil {

@@ -45,6 +45,7 @@ func newResponder(cfg config.Config) (agents.Responder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load message catalogs: %w", err)
 	}
+	i18n.WarmUp() // load the language models now, not on a customer's first message
 	engine, err := offline.New(cat, hashembed.New(hashembed.DefaultDims))
 	if err != nil {
 		return nil, fmt.Errorf("build offline engine: %w", err)

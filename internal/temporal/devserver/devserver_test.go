@@ -484,34 +484,56 @@ func runChild(dir, id string) error {
 	return nil
 }
 
-// BenchmarkStart measures Start until the frontend answers: in memory, and on a data
-// directory that already holds a database (a restart of `attache dev`).
+// BenchmarkStart measures Start until the frontend answers — in memory, on a new data
+// directory (schema creation included) and on one that holds a database (a restart of
+// `attache dev`) — and reports the time Stop takes as stop-ms/op.
 func BenchmarkStart(b *testing.B) {
-	for _, persistent := range []bool{false, true} {
-		b.Run(fmt.Sprintf("persistent=%t", persistent), func(b *testing.B) {
+	tests := []struct {
+		name string
+		dir  func(b *testing.B) string
+	}{
+		{"memory", func(*testing.B) string { return "" }},
+		{"new data dir", func(b *testing.B) string { return b.TempDir() }},
+		{"existing data dir", func(b *testing.B) string {
+			dir := b.TempDir()
+			s, err := Start(context.Background(), Options{DataDir: dir, Logger: testLogger()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := s.Stop(); err != nil {
+				b.Fatal(err)
+			}
+			return dir
+		}},
+	}
+	for _, tc := range tests {
+		b.Run(tc.name, func(b *testing.B) {
+			var stopping time.Duration
+			existing := tc.name == "existing data dir"
 			dir := ""
-			if persistent {
-				dir = b.TempDir()
-				s, err := Start(context.Background(), Options{DataDir: dir, Logger: testLogger()})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := s.Stop(); err != nil {
-					b.Fatal(err)
-				}
+			if existing {
+				dir = tc.dir(b)
 			}
 			b.ResetTimer()
 			for range b.N {
+				if !existing {
+					b.StopTimer()
+					dir = tc.dir(b)
+					b.StartTimer()
+				}
 				s, err := Start(context.Background(), Options{DataDir: dir, Logger: testLogger()})
 				if err != nil {
 					b.Fatal(err)
 				}
 				b.StopTimer()
+				began := time.Now()
 				if err := s.Stop(); err != nil {
 					b.Fatal(err)
 				}
+				stopping += time.Since(began)
 				b.StartTimer()
 			}
+			b.ReportMetric(float64(stopping.Milliseconds())/float64(b.N), "stop-ms/op")
 		})
 	}
 }
