@@ -105,7 +105,15 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 		}
 	}
 	if len(done) > 0 {
-		return resultOf(done), nil
+		// An earlier attempt stored the reply but may have failed before recording the
+		// handoff; recording it again is idempotent, losing it leaves nobody answering.
+		r := resultOf(done)
+		if r.Handoff {
+			if err := a.Store.SetStatus(ctx, in.ConversationID, conversation.StatusHandoff, r.HandoffReason); err != nil {
+				return RespondResult{}, err
+			}
+		}
+		return r, nil
 	}
 	if inbound == nil {
 		return RespondResult{}, temporal.NewNonRetryableApplicationError("turn has no customer message", ErrTypeInvalid, nil)

@@ -37,6 +37,44 @@ func (c *Client) SendTurn(ctx context.Context, conversationID string, req TurnRe
 	if err := ValidateTurn(req, c.MaxMessageChars); err != nil {
 		return TurnResult{}, &InvalidTurnError{Reason: err.Error()}
 	}
+	waitCtx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	backoff := 50 * time.Millisecond
+	for {
+		res, err := c.attempt(waitCtx, conversationID, req)
+		if err == nil {
+			return res, nil
+		}
+		var invalid *InvalidTurnError
+		switch {
+		case errors.As(err, &invalid), errors.Is(err, errPermanent):
+			return TurnResult{}, err
+		case ctx.Err() != nil:
+			return TurnResult{}, ctx.Err()
+		case errors.Is(err, errAccepted) && waitCtx.Err() != nil:
+			return TurnResult{}, ErrTurnPending
+		case waitCtx.Err() != nil:
+			return TurnResult{}, fmt.Errorf("send turn %s: %w", req.TurnID, err)
+		}
+		// A transient failure (server busy, connection reset): the Update ID makes the retry
+		// safe — an update that was already accepted is attached to, not run again.
+		select {
+		case <-waitCtx.Done():
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, time.Second)
+	}
+}
+
+var (
+	// errAccepted wraps a failure that happened after the workflow accepted the turn.
+	errAccepted = errors.New("accepted")
+	// errPermanent wraps a failure that retrying will not change (the turn itself failed).
+	errPermanent = errors.New("turn failed")
+)
+
+// attempt makes one Update-With-Start call (a start operation can be used only once).
+func (c *Client) attempt(ctx context.Context, conversationID string, req TurnRequest) (TurnResult, error) {
 	start := c.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       WorkflowID(conversationID),
 		TaskQueue:                c.TaskQueue,
@@ -58,30 +96,27 @@ func (c *Client) SendTurn(ctx context.Context, conversationID string, req TurnRe
 	if err != nil {
 		return TurnResult{}, classify(err)
 	}
-	waitCtx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
 	var res TurnResult
-	if err := handle.Get(waitCtx, &res); err != nil {
-		if waitCtx.Err() != nil && ctx.Err() == nil {
-			return TurnResult{}, ErrTurnPending
+	if err := handle.Get(ctx, &res); err != nil {
+		if ctx.Err() != nil {
+			return TurnResult{}, fmt.Errorf("%w: %w", errAccepted, err)
 		}
 		return TurnResult{}, classify(err)
 	}
 	return res, nil
 }
 
-// classify turns a validator rejection into InvalidTurnError and leaves other errors wrapped.
+// classify sorts an error from Temporal: a validator's rejection becomes InvalidTurnError,
+// a failure of the turn itself (an activity that gave up) is permanent, anything else (a
+// busy or unreachable server) is transient.
 func classify(err error) error {
 	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) && appErr.Type() != ErrTypeInvalid && isRejection(err) {
+	var actErr *temporal.ActivityError
+	switch {
+	case errors.As(err, &actErr):
+		return fmt.Errorf("%w: %w", errPermanent, err)
+	case errors.As(err, &appErr):
 		return &InvalidTurnError{Reason: appErr.Message()}
 	}
-	return fmt.Errorf("send turn: %w", err)
-}
-
-// isRejection reports whether err came from the Update validator rather than the handler:
-// a validator's error is a plain error converted by the SDK, with no wrapped activity failure.
-func isRejection(err error) bool {
-	var actErr *temporal.ActivityError
-	return !errors.As(err, &actErr)
+	return err
 }

@@ -55,7 +55,7 @@ func startDev(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *d
 	}
 
 	started := time.Now()
-	s.pg, err = pglite.Start(ctx, pglite.Options{DataDir: filepath.Join(dataDir, "pglite"), Logger: logger.With("component", "pglite")})
+	s.pg, err = pglite.Start(ctx, pglite.Options{DataDir: filepath.Join(dataDir, "pglite"), Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("start embedded Postgres (PGlite): %w", err)
 	}
@@ -63,7 +63,7 @@ func startDev(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *d
 
 	started = time.Now()
 	s.temporal, err = devserver.Start(ctx, devserver.Options{
-		DataDir: dataDir, Namespace: cfg.TemporalNamespace, Logger: logger.With("component", "temporal-server"),
+		DataDir: dataDir, Namespace: cfg.TemporalNamespace, Logger: logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start embedded Temporal server: %w", err)

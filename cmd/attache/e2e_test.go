@@ -10,7 +10,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -18,7 +20,6 @@ import (
 
 	"github.com/attache-dev/attache/agents"
 	"github.com/attache-dev/attache/internal/config"
-	"github.com/attache-dev/attache/internal/testutil/pgtest"
 )
 
 var (
@@ -43,12 +44,41 @@ func stack(t testing.TB) *devStack {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
-		sharedStack, sharedErr = startDev(ctx, cfg, pgtest.Logger())
+		logger := slog.New(slog.NewJSONHandler(io.MultiWriter(&stackLogs, testLogSink()), &slog.HandlerOptions{Level: slog.LevelDebug}))
+		sharedStack, sharedErr = startDev(ctx, cfg, logger)
 	})
 	if sharedErr != nil {
 		t.Fatalf("start the embedded stack: %v", sharedErr)
 	}
 	return sharedStack
+}
+
+// stackLogs holds everything the shared stack logged, at debug level.
+var stackLogs lockedBuffer
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// testLogSink shows the stack's logs when ATTACHE_TEST_LOG=1.
+func testLogSink() io.Writer {
+	if os.Getenv("ATTACHE_TEST_LOG") == "1" {
+		return os.Stderr
+	}
+	return io.Discard
 }
 
 func envMap(m map[string]string) func(string) (string, bool) {
@@ -348,7 +378,16 @@ func TestEventsStreamTokensThenTheStoredMessage(t *testing.T) {
 	if resp.Header.Get("Content-Type") != "text/event-stream" {
 		t.Fatalf("content type %q", resp.Header.Get("Content-Type"))
 	}
-	go c.send(conv, "sse-1", "Hola, ¿cuánto tarda el envío?", "es")
+	sent := make(chan string, 1)
+	go func() {
+		code, _, b := c.do("POST", "/v1/conversations/"+conv+"/messages", map[string]string{"text": "Hola, ¿cuánto tarda el envío?", "turn_id": "sse-1"})
+		sent <- fmt.Sprintf("%d %s", code, b)
+	}()
+	defer func() {
+		if got := <-sent; !strings.HasPrefix(got, "200 ") {
+			t.Errorf("POST during the stream: %s", got)
+		}
+	}()
 
 	var tokens strings.Builder
 	var aiText string
@@ -441,4 +480,25 @@ func TestHealthReadinessAndOpenAPI(t *testing.T) {
 func (c apiClient) mustCreate(tb testing.TB) string {
 	c.t = tb
 	return c.newConversation("")
+}
+
+// TestLogsCarryNoCustomerText sends messages full of personal data and checks that nothing
+// of them reaches the logs, even at debug level.
+func TestLogsCarryNoCustomerText(t *testing.T) {
+	c := apiClient{t, stack(t).http.URL()}
+	conv := c.newConversation("en")
+	secrets := []string{"maria.gonzalez@example.com", "4111 1111 1111 1111", "+34 612 345 678", "Calle Falsa 123"}
+	c.send(conv, "pii-1", "My email is "+secrets[0]+" and my card "+secrets[1], "en")
+	c.send(conv, "pii-2", "Call me at "+secrets[2]+", I live at "+secrets[3], "en")
+	// A rejected message must not be logged either.
+	c.do("POST", "/v1/conversations/"+conv+"/messages", `{"text":"`+secrets[0]+strings.Repeat("x", 5000)+`"}`)
+	logs := stackLogs.String()
+	if !strings.Contains(logs, "turn answered") {
+		t.Fatal("the stack logged nothing: the test would prove nothing")
+	}
+	for _, s := range secrets {
+		if strings.Contains(logs, s) {
+			t.Errorf("the logs contain customer data %q", s)
+		}
+	}
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -16,6 +18,14 @@ func TestMain(m *testing.M) {
 	}
 	packageTempDir = dir
 	code := m.Run()
+	if code != 0 {
+		// Show what the shared stack logged at warn level and above, to explain a failure.
+		for _, line := range strings.Split(stackLogs.String(), "\n") {
+			if strings.Contains(line, `"level":"ERROR"`) || strings.Contains(line, `"level":"WARN"`) {
+				fmt.Fprintln(os.Stderr, "stack log:", line)
+			}
+		}
+	}
 	if sharedStack != nil {
 		sharedStack.stop()
 	}

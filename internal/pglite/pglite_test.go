@@ -369,3 +369,60 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+// BenchmarkStart measures Start until SELECT 1 answers — in memory (initdb every time), on a
+// new data directory (initdb) and on one initialised before (a restart of `attache dev`) —
+// and reports the time Stop takes as stop-ms/op.
+func BenchmarkStart(b *testing.B) {
+	if _, err := exec.LookPath("node"); err != nil {
+		b.Skip("node is not on PATH")
+	}
+	tests := []struct {
+		name     string
+		existing bool
+		dir      func(b *testing.B) string
+	}{
+		{"memory", false, func(*testing.B) string { return "" }},
+		{"new data dir", false, func(b *testing.B) string { return b.TempDir() }},
+		{"existing data dir", true, func(b *testing.B) string {
+			dir := b.TempDir()
+			s, err := Start(context.Background(), Options{DataDir: dir, Logger: testLogger()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := s.Stop(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			return dir
+		}},
+	}
+	for _, tc := range tests {
+		b.Run(tc.name, func(b *testing.B) {
+			var stopping time.Duration
+			dir := ""
+			if tc.existing {
+				dir = tc.dir(b)
+			}
+			b.ResetTimer()
+			for range b.N {
+				if !tc.existing {
+					b.StopTimer()
+					dir = tc.dir(b)
+					b.StartTimer()
+				}
+				s, err := Start(context.Background(), Options{DataDir: dir, Logger: testLogger()})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				began := time.Now()
+				if err := s.Stop(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+				stopping += time.Since(began)
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(stopping.Milliseconds())/float64(b.N), "stop-ms/op")
+		})
+	}
+}

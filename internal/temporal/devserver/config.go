@@ -100,10 +100,27 @@ func createSchemaIfMissing(path string) error {
 	if err := sqliteschema.SetupSchema(setup); err != nil {
 		return fmt.Errorf("create schema: %w", err)
 	}
+	if err := syncFile(tmp); err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("create schema: %w", err)
 	}
 	return nil
+}
+
+// syncFile flushes the file at path to disk: with synchronous=off during creation, its
+// content may still be in the page cache.
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func randomName() (string, error) {
