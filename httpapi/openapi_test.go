@@ -1,0 +1,47 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+)
+
+// TestOpenAPIDocumentsEveryRoute keeps the OpenAPI document and the router in agreement:
+// every API route is documented with its method, and every documented operation exists.
+func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(openapiDoc, &doc); err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	documented := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			documented[strings.ToUpper(method)+" "+path] = true
+		}
+	}
+	engine := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).(*gin.Engine)
+	param := regexp.MustCompile(`:([a-z_]+)`)
+	routed := map[string]bool{}
+	for _, r := range engine.Routes() {
+		if !strings.HasPrefix(r.Path, "/v1/") && r.Path != "/healthz" && r.Path != "/readyz" {
+			continue // the web UI
+		}
+		key := r.Method + " " + param.ReplaceAllString(r.Path, "{$1}")
+		routed[key] = true
+		if !documented[key] {
+			t.Errorf("route %s is not in openapi.json", key)
+		}
+	}
+	for key := range documented {
+		if !routed[key] {
+			t.Errorf("openapi.json documents %s, which has no route", key)
+		}
+	}
+}
