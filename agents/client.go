@@ -75,12 +75,14 @@ var (
 
 // attempt makes one Update-With-Start call (a start operation can be used only once).
 func (c *Client) attempt(ctx context.Context, conversationID string, req TurnRequest) (TurnResult, error) {
+	// The workflow is started by name: a client has no registry, so a function reference
+	// would start a workflow typed by the Go function's name, not WorkflowName.
 	start := c.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       WorkflowID(conversationID),
 		TaskQueue:                c.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	}, ConversationWorkflow, WorkflowInput{
+	}, WorkflowName, WorkflowInput{
 		ConversationID: conversationID, MaxMessageChars: c.MaxMessageChars,
 		MaxTurnsPerRun: c.MaxTurnsPerRun, IdleTimeout: c.IdleTimeout,
 	})

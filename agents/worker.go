@@ -7,7 +7,11 @@ import (
 
 // NewWorker returns a worker that runs conversation workflows and their activities.
 func NewWorker(c client.Client, taskQueue string, acts *Activities) worker.Worker {
-	w := worker.New(c, taskQueue, worker.Options{})
+	w := worker.New(c, taskQueue, worker.Options{
+		// Workflows are known by their registered name only, never by the Go function name,
+		// so that renaming the function cannot strand running conversations.
+		DisableRegistrationAliasing: true,
+	})
 	Register(w, acts)
 	return w
 }

@@ -137,7 +137,7 @@ func ConversationWorkflow(ctx workflow.Context, in WorkflowInput) error {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return err
 			}
-			return workflow.NewContinueAsNewError(ctx, ConversationWorkflow, w.nextInput())
+			return workflow.NewContinueAsNewError(ctx, WorkflowName, w.nextInput())
 		}
 		if !ok && w.inFlight == 0 && workflow.AllHandlersFinished(ctx) {
 			workflow.GetLogger(ctx).Info("conversation idle; workflow completes", "conversation", in.ConversationID)
