@@ -48,9 +48,10 @@ func (p *PGPublisher) Publish(ctx context.Context, ev Event) error {
 // Relay listens on one dedicated connection and republishes every event into hub until ctx
 // ends, reconnecting with backoff when the connection drops.
 func Relay(ctx context.Context, databaseURL string, hub *Hub, logger *slog.Logger) error {
-	backoff := 100 * time.Millisecond
+	const firstBackoff = 100 * time.Millisecond
+	backoff := firstBackoff
 	for {
-		err := relayOnce(ctx, databaseURL, hub)
+		err := relayOnce(ctx, databaseURL, hub, func() { backoff = firstBackoff })
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -64,7 +65,8 @@ func Relay(ctx context.Context, databaseURL string, hub *Hub, logger *slog.Logge
 	}
 }
 
-func relayOnce(ctx context.Context, databaseURL string, hub *Hub) error {
+// relayOnce listens until the connection fails; listening is called once LISTEN is in place.
+func relayOnce(ctx context.Context, databaseURL string, hub *Hub, listening func()) error {
 	conn, err := pgx.Connect(ctx, databaseURL)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
@@ -73,6 +75,7 @@ func relayOnce(ctx context.Context, databaseURL string, hub *Hub) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	listening()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {

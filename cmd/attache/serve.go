@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/attache-dev/attache/agents"
@@ -27,15 +29,11 @@ func runMigrate(ctx context.Context, cfg config.Config, logger *slog.Logger) err
 // runServe runs the API. Live events come from the workers through PostgreSQL NOTIFY
 // (ATTACHE_EVENTS=postgres) unless everything runs in one process.
 func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
-	pool, err := postgres.Open(ctx, cfg.DatabaseURL, logger)
+	pool, tc, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	tc, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, logger)
-	if err != nil {
-		return err
-	}
 	defer tc.Close()
 
 	hub := stream.NewHub()
@@ -58,15 +56,11 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 
 // runWorker runs the Temporal worker. Its live events go out through PostgreSQL NOTIFY.
 func runWorker(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
-	pool, err := postgres.Open(ctx, cfg.DatabaseURL, logger)
+	pool, tc, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	tc, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, logger)
-	if err != nil {
-		return err
-	}
 	defer tc.Close()
 	responder, err := newResponder(cfg)
 	if err != nil {
@@ -86,4 +80,18 @@ func runWorker(ctx context.Context, cfg config.Config, logger *slog.Logger) erro
 	<-ctx.Done()
 	w.Stop()
 	return nil
+}
+
+// connect opens the database pool and the Temporal client of a production part.
+func connect(ctx context.Context, cfg config.Config, logger *slog.Logger) (*pgxpool.Pool, client.Client, error) {
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	tc, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, logger)
+	if err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
+	return pool, tc, nil
 }

@@ -11,9 +11,14 @@ import (
 	"github.com/attache-dev/attache/conversation"
 	"github.com/attache-dev/attache/conversation/pgstore"
 	"github.com/attache-dev/attache/internal/testutil/pgtest"
+	"github.com/attache-dev/attache/internal/testutil/realpg"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := pgtest.Main(m)
+	realpg.Stop()
+	os.Exit(code)
+}
 
 func TestCreateGetAndTranscriptOrder(t *testing.T) {
 	ctx := context.Background()

@@ -14,6 +14,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/attache-dev/attache/internal/filelock"
 )
 
 const (
@@ -96,7 +98,7 @@ func EnsureInstalled(ctx context.Context, packageDir string, logger *slog.Logger
 	if err != nil {
 		return fmt.Errorf("pglite packages in %s need installing, but npm is not on PATH: %s", packageDir, nodeMissing)
 	}
-	unlock, err := waitLock(ctx, lockPath)
+	unlock, err := filelock.Wait(ctx, lockPath)
 	if err != nil {
 		return err
 	}

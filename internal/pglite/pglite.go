@@ -41,7 +41,6 @@
 package pglite
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -57,6 +56,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/attache-dev/attache/internal/filelock"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -96,7 +96,7 @@ type Server struct {
 	dataDir     string
 	logger      *slog.Logger
 	output      *outputLog
-	lock        *dirLock
+	lock        *filelock.Lock
 	stopTimeout time.Duration
 
 	exited  chan struct{} // closed when the process has exited
@@ -135,13 +135,13 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("start pglite: node is not on PATH: %s", nodeMissing)
 	}
 
-	var lock *dirLock
+	var lock *filelock.Lock
 	if opts.DataDir != "" {
 		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("start pglite: create data dir: %w", err)
 		}
-		lock, err = lockDir(filepath.Join(opts.DataDir, lockFileName))
-		if errors.Is(err, errLocked) {
+		lock, err = filelock.Acquire(filepath.Join(opts.DataDir, lockFileName))
+		if errors.Is(err, filelock.ErrLocked) {
 			return nil, fmt.Errorf("start pglite: %w: %s %v", ErrDataDirInUse, opts.DataDir, err)
 		}
 		if err != nil {
@@ -170,7 +170,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		opts.Logger.Warn("pglite port taken, retrying with another port", "port", port, "attempt", attempt)
 	}
 	if lock != nil {
-		_ = lock.unlock()
+		_ = lock.Unlock()
 	}
 	return nil, fmt.Errorf("start pglite: %w", err)
 }
@@ -178,7 +178,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 var errAddrInUse = errors.New("address in use")
 
 // launch starts node on port and waits for readiness; on failure the process is gone.
-func launch(ctx context.Context, node string, port int, opts Options, lock *dirLock) (*Server, error) {
+func launch(ctx context.Context, node string, port int, opts Options, lock *filelock.Lock) (*Server, error) {
 	db := "memory://"
 	if opts.DataDir != "" {
 		db = opts.DataDir
@@ -196,8 +196,8 @@ func launch(ctx context.Context, node string, port int, opts Options, lock *dirL
 	cmd.Stdout = out
 	cmd.Stderr = out
 	setProcAttr(cmd)
-	if lock != nil && lock.file() != nil {
-		cmd.ExtraFiles = []*os.File{lock.file()}
+	if lock != nil && lock.File() != nil {
+		cmd.ExtraFiles = []*os.File{lock.File()}
 	}
 
 	s := &Server{
@@ -316,7 +316,7 @@ func (s *Server) Stop(ctx context.Context) error {
 	s.stopOnce.Do(func() {
 		s.stopErr = s.stop(ctx)
 		if s.lock != nil {
-			if err := s.lock.unlock(); err != nil && s.stopErr == nil {
+			if err := s.lock.Unlock(); err != nil && s.stopErr == nil {
 				s.stopErr = fmt.Errorf("stop pglite: release data dir lock: %w", err)
 			}
 		}
@@ -415,12 +415,4 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func pidText(b []byte) string {
-	s := string(bytes.TrimSpace(b))
-	if s == "" {
-		return "unknown"
-	}
-	return s
 }

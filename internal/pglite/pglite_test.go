@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/attache-dev/attache/internal/filelock"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -327,11 +328,11 @@ process.exit(3);`)
 		}
 	}
 	// The failed start released the data directory.
-	l, err := lockDir(filepath.Join(dir, lockFileName))
+	l, err := filelock.Acquire(filepath.Join(dir, lockFileName))
 	if err != nil {
 		t.Fatalf("data dir still locked after a failed start: %v", err)
 	}
-	_ = l.unlock()
+	_ = l.Unlock()
 }
 
 // fakePackage makes a package directory whose server script is script, marked as installed.

@@ -4,9 +4,14 @@
 // Start brings up all four Temporal services (frontend, history, matching, worker) on free
 // ports of one IP, registers the namespace, and returns once the frontend answers a client.
 // Two checkouts can therefore run side by side. With Options.DataDir set, state lives in
-// DataDir/temporal.db: stopping and starting again on the same directory (or killing the
-// process) keeps running workflows, timers and pending Updates. Without it, the database is
-// in memory and gone when the process exits.
+// DataDir/temporal.db (SQLite in WAL mode): stopping and starting again on the same
+// directory keeps running workflows and their timers, and so does a killed process (every
+// commit is in the WAL before the server acknowledges it; only a power cut can lose the last
+// ones). Without DataDir, the database is in memory and gone when the process exits.
+//
+// Start takes 0.1–0.3 s (in memory, on a new or on an existing database; measured on two
+// busy cores with BenchmarkStart); Stop takes just over 1 s, the frontend's minimum drain
+// time.
 //
 // Membership is static (no ringpop, so no membership ports), metrics are a no-op handler and
 // pprof is off: the only ports it opens are the gRPC ports of the four services and the
@@ -40,6 +45,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/attache-dev/attache/internal/filelock"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
@@ -78,7 +84,7 @@ type Server struct {
 	namespace    string
 	logger       *slog.Logger
 	level        *serverLevel
-	lock         *dirLock
+	lock         *filelock.Lock
 
 	stopOnce sync.Once
 	stopErr  error
@@ -102,7 +108,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	logger := opts.Logger.With("component", "temporal-server")
 
-	var lock *dirLock
+	var lock *filelock.Lock
 	dbPath := ""
 	if opts.DataDir != "" {
 		dir, err := filepath.Abs(opts.DataDir)
@@ -112,8 +118,8 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("start temporal dev server: create data dir: %w", err)
 		}
-		lock, err = lockDir(filepath.Join(dir, lockFileName))
-		if errors.Is(err, errLocked) {
+		lock, err = filelock.Acquire(filepath.Join(dir, lockFileName))
+		if errors.Is(err, filelock.ErrLocked) {
 			return nil, fmt.Errorf("start temporal dev server: %w: %s %v", ErrDataDirInUse, dir, err)
 		}
 		if err != nil {
@@ -123,7 +129,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	fail := func(err error) (*Server, error) {
 		if lock != nil {
-			_ = lock.unlock()
+			_ = lock.Unlock()
 		}
 		return nil, fmt.Errorf("start temporal dev server: %w", err)
 	}
@@ -183,7 +189,7 @@ func (s *Server) Stop() error {
 		s.level.stopping.Store(true)
 		err := s.srv.Stop()
 		if s.lock != nil {
-			if uerr := s.lock.unlock(); err == nil && uerr != nil {
+			if uerr := s.lock.Unlock(); err == nil && uerr != nil {
 				err = fmt.Errorf("release data dir lock: %w", uerr)
 			}
 		}
