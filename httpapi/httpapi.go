@@ -93,7 +93,9 @@ func New(cfg Config) http.Handler {
 	v1.GET("/conversations/:id/events", h.events)
 	if cfg.Assets != nil {
 		r.GET("/", h.index)
-		r.StaticFS("/static", http.FS(cfg.Assets))
+		// Asset names carry no content hash: browsers revalidate rather than cache blindly.
+		static := r.Group("/static", func(c *gin.Context) { c.Header("Cache-Control", "no-cache") })
+		static.StaticFS("/", http.FS(cfg.Assets))
 	}
 	r.NoRoute(func(c *gin.Context) { notFound(c, "The path "+c.Request.URL.Path) })
 	r.NoMethod(func(c *gin.Context) {

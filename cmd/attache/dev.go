@@ -40,9 +40,14 @@ type devStack struct {
 // startDev starts PGlite and the Temporal server, migrates, starts the worker and the API.
 // On error, whatever was started is stopped again.
 func startDev(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *devStack, err error) {
+	ln, err := listen(cfg.HTTPAddr)
+	if err != nil {
+		return nil, err
+	}
 	s := &devStack{cfg: cfg, logger: logger, hub: stream.NewHub()}
 	defer func() {
 		if err != nil {
+			ln.Close()
 			s.stop()
 		}
 	}()
@@ -90,9 +95,7 @@ func startDev(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *d
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
 	s.turns = &agents.Client{Temporal: s.tc, TaskQueue: cfg.TaskQueue, MaxMessageChars: cfg.MaxMessageChars}
-	if s.http, err = startHTTP(cfg.HTTPAddr, newAPI(cfg, logger, s.pool, s.tc, s.hub, s.turns), logger); err != nil {
-		return nil, err
-	}
+	s.http = startHTTP(ln, newAPI(cfg, logger, s.pool, s.tc, s.hub, s.turns), logger)
 	return s, nil
 }
 
@@ -144,8 +147,10 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout 
 		s.http.URL(), s.http.URL(), cfg.DataDir)
 	select {
 	case <-ctx.Done():
-	case err := <-s.http.done:
-		return fmt.Errorf("http server: %w", err)
+	case <-s.http.done:
+		return fmt.Errorf("http server: %w", s.http.err)
+	case <-s.pg.Exited():
+		return errors.New("the embedded Postgres (PGlite) exited unexpectedly; its output is in the log above")
 	}
 	logger.Info("shutting down")
 	return nil

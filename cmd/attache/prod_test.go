@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -94,5 +95,23 @@ func TestMisconfigurationNamesTheSetting(t *testing.T) {
 	var stderr bytes.Buffer
 	if err := run(context.Background(), []string{"frobnicate"}, envMap(nil), io.Discard, &stderr); err == nil || !strings.Contains(stderr.String(), `unknown command "frobnicate"`) {
 		t.Errorf("unknown command: %v, %q", err, stderr.String())
+	}
+}
+
+func TestDevFailsAtOnceWhenItsPortIsTaken(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	start := time.Now()
+	err = run(context.Background(), []string{"dev"}, envMap(map[string]string{
+		"ATTACHE_HTTP_ADDR": ln.Addr().String(), "ATTACHE_DATA_DIR": t.TempDir(),
+	}), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "ATTACHE_HTTP_ADDR") {
+		t.Fatalf("dev on a taken port: %v, want an error naming ATTACHE_HTTP_ADDR", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v: the port must be checked before the databases start", d)
 	}
 }

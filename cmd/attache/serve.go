@@ -29,6 +29,11 @@ func runMigrate(ctx context.Context, cfg config.Config, logger *slog.Logger) err
 // runServe runs the API. Live events come from the workers through PostgreSQL NOTIFY
 // (ATTACHE_EVENTS=postgres) unless everything runs in one process.
 func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	ln, err := listen(cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	pool, tc, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -42,10 +47,7 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 		g.Go(func() error { return stream.Relay(gctx, cfg.DatabaseURL, hub, logger) })
 	}
 	turns := &agents.Client{Temporal: tc, TaskQueue: cfg.TaskQueue, MaxMessageChars: cfg.MaxMessageChars}
-	srv, err := startHTTP(cfg.HTTPAddr, newAPI(cfg, logger, pool, tc, hub, turns), logger)
-	if err != nil {
-		return err
-	}
+	srv := startHTTP(ln, newAPI(cfg, logger, pool, tc, hub, turns), logger)
 	logger.Info("serving", "url", srv.URL())
 	g.Go(func() error {
 		<-gctx.Done()

@@ -88,14 +88,20 @@ type httpServer struct {
 	srv      *http.Server
 	ln       net.Listener
 	baseStop context.CancelFunc
-	done     chan error
+	done     chan struct{} // closed when Serve returns
+	err      error         // what Serve returned (nil after a shutdown), valid once done is closed
 }
 
-func startHTTP(addr string, handler http.Handler, logger *slog.Logger) (*httpServer, error) {
+// listen opens the API's listener; callers do it first so that a taken port fails at once.
+func listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s (ATTACHE_HTTP_ADDR): %w", addr, err)
 	}
+	return ln, nil
+}
+
+func startHTTP(ln net.Listener, handler http.Handler, logger *slog.Logger) *httpServer {
 	base, stop := context.WithCancel(context.Background())
 	s := &httpServer{
 		srv: &http.Server{
@@ -105,16 +111,15 @@ func startHTTP(addr string, handler http.Handler, logger *slog.Logger) (*httpSer
 			BaseContext:       func(net.Listener) context.Context { return base },
 			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		},
-		ln: ln, baseStop: stop, done: make(chan error, 1),
+		ln: ln, baseStop: stop, done: make(chan struct{}),
 	}
 	go func() {
-		err := s.srv.Serve(ln)
-		if errors.Is(err, http.ErrServerClosed) {
-			err = nil
+		defer close(s.done)
+		if err := s.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			s.err = err
 		}
-		s.done <- err
 	}()
-	return s, nil
+	return s
 }
 
 // URL is the server's base URL.
@@ -129,5 +134,6 @@ func (s *httpServer) Shutdown(timeout time.Duration) error {
 		s.srv.Close()
 		return err
 	}
-	return <-s.done
+	<-s.done
+	return s.err
 }
