@@ -9,13 +9,13 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/attache-dev/attache/internal/testutil/realpg"
+	"github.com/attache-dev/attache/internal/testutil/syncbuf"
 )
 
 // These tests run on a real PostgreSQL (realpg): PGlite shares one session between all
@@ -118,7 +118,7 @@ func TestRelayReconnectsAfterItsConnectionIsTerminated(t *testing.T) {
 	pool := newPool(t, dbURL)
 	pub := NewPGPublisher(pool)
 	hub := NewHub()
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	startRelay(t, dbURL, hub, slog.New(slog.NewTextHandler(&logs, nil)))
 	waitListening(t, pub, hub)
 	sub := hub.Subscribe("conv-1")
@@ -246,22 +246,4 @@ func sameEvent(a, b Event) bool {
 
 func describe(ev Event) string {
 	return fmt.Sprintf("{%s %s id=%q %.60s}", ev.ConversationID, ev.Type, ev.ID, ev.Data)
-}
-
-// syncBuffer is a bytes.Buffer safe for the relay's goroutine to log into.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/attache-dev/attache/agents"
 	"github.com/attache-dev/attache/internal/config"
+	"github.com/attache-dev/attache/internal/testutil/syncbuf"
 )
 
 var (
@@ -54,24 +55,7 @@ func stack(t testing.TB) *devStack {
 }
 
 // stackLogs holds everything the shared stack logged, at debug level.
-var stackLogs lockedBuffer
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+var stackLogs syncbuf.Buffer
 
 // testLogSink shows the stack's logs when ATTACHE_TEST_LOG=1.
 func testLogSink() io.Writer {

@@ -13,7 +13,6 @@
 package browser
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/attache-dev/attache/internal/testutil/syncbuf"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
@@ -112,7 +112,7 @@ func New(t testing.TB, opts ...Option) *Browser {
 	// browser is registered, so that (cleanups run last-in first-out) the
 	// browser has exited when the directory is removed.
 	profile := t.TempDir()
-	output := &lockedBuffer{}
+	output := &syncbuf.Buffer{}
 	allocOpts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(bin),
 		chromedp.UserDataDir(profile),
@@ -388,23 +388,4 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "…" + s[len(s)-n:]
-}
-
-// lockedBuffer collects the browser's output, written from the allocator's
-// goroutine and read from the test's.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }
