@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -96,6 +97,9 @@ type httpServer struct {
 func listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("listen on %s (ATTACHE_HTTP_ADDR): the address is in use; set ATTACHE_HTTP_ADDR to another, e.g. 127.0.0.1:8081", addr)
+		}
 		return nil, fmt.Errorf("listen on %s (ATTACHE_HTTP_ADDR): %w", addr, err)
 	}
 	return ln, nil
