@@ -76,6 +76,10 @@ func New(dims int) *Embedder {
 // Dims returns the length of the vectors Embed returns.
 func (e *Embedder) Dims() int { return e.dims }
 
+// Model names the embedding space. It changes whenever the features or the hashing change,
+// so that stored vectors of an older version are re-embedded rather than mixed.
+func (e *Embedder) Model() string { return fmt.Sprintf("attache-hash-v1-%d", e.dims) }
+
 // Embed returns the L2-normalised vector of text. Text without any letter or digit gives
 // the zero vector.
 func (e *Embedder) Embed(text string) []float32 {

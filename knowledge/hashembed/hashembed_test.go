@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/attache-dev/attache/knowledge"
 )
 
 func TestEmbedIsUnitLengthAndDeterministic(t *testing.T) {
@@ -188,3 +190,5 @@ func BenchmarkEmbed(b *testing.B) {
 		b.ReportMetric(embedNs/baseNs, "x-baseline")
 	}
 }
+
+var _ knowledge.Embedder = (*Embedder)(nil)

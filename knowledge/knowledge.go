@@ -1,0 +1,40 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrNotFound is returned when an article or variant does not exist.
+var ErrNotFound = errors.New("knowledge: not found")
+
+// Record is one article variant as a source gives it: a Markdown file, an HTML page, a CSV or
+// JSONL row. (ExternalID, Locale, Market) identifies it: importing the same record again
+// changes nothing; importing it with another text makes a new version.
+type Record struct {
+	ExternalID   string   // the source's stable ID of the article (required)
+	Locale       string   // BCP 47 tag of this variant (required)
+	Title        string   // required
+	Body         string   // Markdown text (HTML sources are sanitised into it)
+	Market       string   // "" for every market; an ISO 3166-1 alpha-2 code for a market override
+	Tags         []string // lower-case topic tags, e.g. "returns", "vat"
+	SourceLocale string   // the locale of the canonical source this variant translates; "" = this variant is the source
+	URL          string   // where the customer can read the article, if published on a help center
+	Status       string   // "published" (default) or "draft"
+}
+
+// RowError is an input row or file that was rejected, and why. Nothing of it is stored.
+type RowError struct {
+	Source     string // file name, or the name given to a stream
+	Line       int    // 1-based line (or CSV record) number, 0 when not applicable
+	ExternalID string // when known
+	Reason     string
+}
+
+// Embedder turns texts into vectors. Model names the embedding space: vectors of different
+// models (or dimensions) are never compared.
+type Embedder interface {
+	Model() string
+	Dims() int
+	EmbedBatch(ctx context.Context, texts []string) ([][]float32, error)
+}
