@@ -38,3 +38,32 @@ type Embedder interface {
 	Dims() int
 	EmbedBatch(ctx context.Context, texts []string) ([][]float32, error)
 }
+
+// Query is a customer question to retrieve passages for.
+type Query struct {
+	Text   string
+	Locale string // the customer's locale (BCP 47)
+	Market string // ISO 3166-1 alpha-2, "" when unknown
+	K      int    // how many passages; default 5
+}
+
+// Passage is a retrieved chunk of a published article variant, with what a citation needs
+// and why it was retrieved.
+type Passage struct {
+	ChunkID    int64
+	ExternalID string
+	Title      string
+	Heading    string // the section path within the article
+	Text       string
+	Locale     string // the variant's locale
+	Market     string // "" for the market-wide variant, else the override's market
+	Version    int
+	URL        string
+
+	Score      float64 // reciprocal-rank fusion of the two rankings
+	VectorRank int     // 1-based rank by embedding similarity, 0 when not in that ranking
+	TextRank   int     // 1-based rank by full-text match, 0 when not in that ranking
+	// Fallback is true when the passage is not in the customer's locale: no variant in it
+	// was published, so the market's or the default language served.
+	Fallback bool
+}
