@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/attache-dev/attache/conversation"
 	"github.com/attache-dev/attache/i18n"
+	"github.com/attache-dev/attache/knowledge"
 	"github.com/attache-dev/attache/stream"
 )
 
@@ -33,11 +35,18 @@ type store interface {
 	SetLocale(ctx context.Context, id, locale string) error
 }
 
+// knowledgeBase is what the activities need of the knowledge base.
+type knowledgeBase interface {
+	Search(ctx context.Context, q knowledge.Query) ([]knowledge.Passage, error)
+	RecordGap(ctx context.Context, g knowledge.Gap) error
+}
+
 // Activities are the conversation workflow's I/O. Its fields are its dependencies.
 type Activities struct {
 	Store     store
 	Events    stream.Publisher
 	Responder Responder
+	Knowledge knowledgeBase // nil: answer without a knowledge base
 	Logger    *slog.Logger
 }
 
@@ -128,12 +137,15 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 		return RespondResult{}, err
 	}
 
+	hint := languageHint(history, in.Locale)
+	passages, market := a.retrieve(ctx, in.ConversationID, in.Text, hint)
+
 	stopBeat := heartbeat(ctx, RespondHeartbeatTimeout/4)
 	defer stopBeat()
 	a.publish(ctx, stream.TurnEvent(in.ConversationID, in.TurnID, stream.TurnStarted))
 	reply, err := a.Responder.Respond(ctx, TurnContext{
-		ConversationID: in.ConversationID, Text: in.Text, LocaleHint: languageHint(history, in.Locale),
-		FirstAIMessage: prior == 0, PendingIntent: in.PendingIntent, History: history,
+		ConversationID: in.ConversationID, Text: in.Text, LocaleHint: hint,
+		FirstAIMessage: prior == 0, PendingIntent: in.PendingIntent, History: history, Passages: passages,
 	}, func(delta string) {
 		a.publish(ctx, stream.TokenEvent(in.ConversationID, in.TurnID, delta))
 	})
@@ -159,6 +171,13 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 			return RespondResult{}, err
 		}
 	}
+	if reply.Gap != "" && a.Knowledge != nil && created {
+		err := a.Knowledge.RecordGap(ctx, knowledge.Gap{ConversationID: in.ConversationID, Question: in.Text,
+			Locale: reply.Lang, Market: market, Reason: reply.Gap, TopScore: topScore(passages)})
+		if err != nil {
+			a.Logger.Warn("record knowledge gap", "conversation", in.ConversationID, "err", err)
+		}
+	}
 	if created {
 		a.publish(ctx, stream.MessageEvent(m))
 	}
@@ -170,6 +189,9 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 
 func replyMeta(r Reply) map[string]string {
 	meta := map[string]string{"confidence": strconv.FormatFloat(r.Confidence, 'f', 3, 64), "engine": r.Engine}
+	if len(r.Citations) > 0 {
+		meta["citations"] = strings.Join(r.Citations, " ")
+	}
 	if r.PendingIntent != "" {
 		meta["pending_intent"] = r.PendingIntent
 	}
@@ -249,4 +271,33 @@ func languageHint(history []conversation.Message, clientLocale string) string {
 		}
 	}
 	return clientLocale
+}
+
+// retrieve finds knowledge-base passages for the customer's message, in the conversation's
+// market. The knowledge base is an aid: when it fails, the turn goes on without it.
+func (a *Activities) retrieve(ctx context.Context, conversationID, text, locale string) ([]knowledge.Passage, string) {
+	if a.Knowledge == nil {
+		return nil, ""
+	}
+	conv, err := a.Store.Get(ctx, conversationID)
+	if err != nil {
+		a.Logger.Warn("read conversation for retrieval", "conversation", conversationID, "err", err)
+		return nil, ""
+	}
+	if locale == "" {
+		locale = conv.Locale
+	}
+	ps, err := a.Knowledge.Search(ctx, knowledge.Query{Text: text, Locale: locale, Market: conv.Market, K: 3})
+	if err != nil {
+		a.Logger.Warn("knowledge search failed; answering without it", "conversation", conversationID, "err", err)
+		return nil, conv.Market
+	}
+	return ps, conv.Market
+}
+
+func topScore(ps []knowledge.Passage) float64 {
+	if len(ps) == 0 {
+		return 0
+	}
+	return ps[0].Score
 }

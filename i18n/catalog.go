@@ -36,6 +36,8 @@ const (
 	KeyPaymentIssueHandoff = "payment_issue_handoff" // payment trouble goes to a colleague
 	KeyComplaintHandoff    = "complaint_handoff"     // apology + handoff
 	KeyAILabel             = "ai_label"              // short "AI-generated" label for the UI
+	KeyKBAnswer            = "kb_answer"             // {0} passage from the help center, {1} its citation
+	KeyKBAnswerFallback    = "kb_answer_fallback"    // the same, when the passage is in another language
 )
 
 //go:embed locales/*.json

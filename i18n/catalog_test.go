@@ -15,7 +15,7 @@ var requiredKeys = []string{
 	KeyGreeting, KeyGreetingAgain, KeyDisclosure, KeyWithDisclosure, KeyAskOrderNumber,
 	KeyOrderHandoff, KeyHandoff, KeyFallbackHandoff, KeyThanksReply, KeyGoodbye,
 	KeyRefundInfoHandoff, KeyCancelHandoff, KeyShippingTimeInfo, KeyPaymentIssueHandoff,
-	KeyComplaintHandoff, KeyAILabel,
+	KeyComplaintHandoff, KeyAILabel, KeyKBAnswer, KeyKBAnswerFallback,
 }
 
 func newTestCatalog(t *testing.T) *Catalog {

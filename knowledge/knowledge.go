@@ -67,3 +67,19 @@ type Passage struct {
 	// was published, so the market's or the default language served.
 	Fallback bool
 }
+
+// Gap reasons.
+const (
+	GapNoPassage      = "no_passage"                // no good passage for an informational question
+	GapFallbackLocale = "fallback_locale"           // answered from another language than the customer's
+	GapHandoff        = "handoff_missing_knowledge" // handed to a human for want of knowledge
+)
+
+// Gap is one question the knowledge base did not answer well.
+type Gap struct {
+	ConversationID string // "" when not from a conversation (e.g. the console's test box)
+	Question       string
+	Locale, Market string
+	Reason         string
+	TopScore       float64
+}
