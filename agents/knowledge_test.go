@@ -24,7 +24,7 @@ func kbResponder(t *testing.T) OfflineResponder {
 
 var returnsES = knowledge.Passage{
 	ExternalID: "returns", Title: "Devoluciones", Text: "Puede devolver cualquier artículo en un plazo de 30 días.",
-	Locale: "es", Version: 3, URL: "https://help.example/es/devoluciones", VectorRank: 1, TextRank: 1, Score: 0.03,
+	Locale: "es", Version: 3, URL: "https://help.example/es/devoluciones", VectorRank: 1, TextRank: 1, Score: 0.03, TextScore: 0.5,
 }
 
 func TestOfflineResponderAnswersFromTheKnowledgeBase(t *testing.T) {
@@ -41,6 +41,8 @@ func TestOfflineResponderAnswersFromTheKnowledgeBase(t *testing.T) {
 			[]knowledge.Passage{returnsES}, true, "", "30 días"},
 		{"a passage only one ranking found is not trusted", "¿Puedo devolver un artículo usado después de un mes?",
 			[]knowledge.Passage{func() knowledge.Passage { p := returnsES; p.TextRank = 0; return p }()}, false, knowledge.GapHandoff, ""},
+		{"a passage that shares a word or two with the question is not trusted", "¿Puedo devolver un artículo usado después de un mes?",
+			[]knowledge.Passage{func() knowledge.Passage { p := returnsES; p.TextScore = 0.05; return p }()}, false, knowledge.GapHandoff, ""},
 		{"nothing retrieved is a gap", "¿Puedo devolver un artículo usado después de un mes?", nil, false, knowledge.GapHandoff, ""},
 		{"another language's passage is said to be so, and counted", "¿Puedo devolver un artículo usado después de un mes?",
 			[]knowledge.Passage{func() knowledge.Passage {

@@ -109,10 +109,16 @@ func (r OfflineResponder) fromKnowledge(reply *Reply, tc TurnContext) {
 	reply.Citations = []string{citationKey(p)}
 }
 
+// minTextScore is the full-text score (ts_rank_cd normalised by length) a passage needs to
+// be quoted without a model. On the demo help center, questions the articles answer scored
+// 0.37 and more, unrelated ones ("Can I bring my dog?", "Do you sell gift cards?") 0.09 and less.
+const minTextScore = 0.2
+
 // answerable says whether a passage is trustworthy enough to answer with, without a model:
-// both rankings must have found it near their top.
+// both rankings must have found it near their top, and the question's words must really
+// occur in it.
 func answerable(p knowledge.Passage) bool {
-	return p.TextRank >= 1 && p.TextRank <= 3 && p.VectorRank >= 1 && p.VectorRank <= 5
+	return p.TextRank >= 1 && p.TextRank <= 3 && p.VectorRank >= 1 && p.VectorRank <= 5 && p.TextScore >= minTextScore
 }
 
 // citation is how a passage is credited in a reply: the article's title, and its address

@@ -51,6 +51,7 @@ type Config struct {
 	Conversations   conversations
 	Turns           turns
 	Events          events
+	Knowledge       knowledgeBase // nil: no knowledge routes
 	Ready           []Check
 	Assets          fs.FS // the web UI; nil serves no UI
 	Logger          *slog.Logger
@@ -91,6 +92,11 @@ func New(cfg Config) http.Handler {
 	v1.GET("/conversations/:id", h.getConversation)
 	v1.POST("/conversations/:id/messages", h.postMessage)
 	v1.GET("/conversations/:id/events", h.events)
+	if cfg.Knowledge != nil {
+		v1.POST("/knowledge/search", h.knowledgeSearch)
+		v1.POST("/knowledge/import", h.knowledgeImport)
+		v1.GET("/knowledge/gaps", h.knowledgeGaps)
+	}
 	if cfg.Assets != nil {
 		r.GET("/", h.index)
 		// Asset names carry no content hash: browsers revalidate rather than cache blindly.

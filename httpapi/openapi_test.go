@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+
+	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
 )
 
 // TestOpenAPIDocumentsEveryRoute keeps the OpenAPI document and the router in agreement:
@@ -26,7 +28,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 			documented[strings.ToUpper(method)+" "+path] = true
 		}
 	}
-	engine := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).(*gin.Engine)
+	engine := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: (*kbstore.Store)(nil)}).(*gin.Engine)
 	param := regexp.MustCompile(`:([a-z_]+)`)
 	routed := map[string]bool{}
 	for _, r := range engine.Routes() {

@@ -63,6 +63,8 @@ type Passage struct {
 	Score      float64 // reciprocal-rank fusion of the two rankings
 	VectorRank int     // 1-based rank by embedding similarity, 0 when not in that ranking
 	TextRank   int     // 1-based rank by full-text match, 0 when not in that ranking
+	Similarity float64 // cosine similarity of the question's and the passage's embeddings (0 when not ranked)
+	TextScore  float64 // full-text rank (ts_rank_cd, normalised by length), 0 when not matched
 	// Fallback is true when the passage is not in the customer's locale: no variant in it
 	// was published, so the market's or the default language served.
 	Fallback bool

@@ -94,11 +94,10 @@ func BenchmarkWorkflowTurn(b *testing.B) {
 	s := stack(b)
 	ctx := context.Background()
 	store := pgstore.New(s.pool)
-	responder, err := newResponder(s.cfg)
+	acts, _, err := newActivities(ctx, s.cfg, s.pool, stream.NewHub(), s.logger)
 	if err != nil {
 		b.Fatal(err)
 	}
-	acts := &agents.Activities{Store: store, Events: stream.NewHub(), Responder: responder, Logger: s.logger}
 	n := max(b.N, 20)
 	newConv := func() string {
 		conv, err := store.Create(ctx, conversation.NewConversation{})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,11 +16,11 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/attache-dev/attache/agents"
-	"github.com/attache-dev/attache/conversation/pgstore"
 	"github.com/attache-dev/attache/internal/config"
 	"github.com/attache-dev/attache/internal/pglite"
 	"github.com/attache-dev/attache/internal/postgres"
 	"github.com/attache-dev/attache/internal/temporal/devserver"
+	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
 	"github.com/attache-dev/attache/stream"
 )
 
@@ -33,6 +34,8 @@ type devStack struct {
 	tc       client.Client
 	worker   worker.Worker
 	hub      *stream.Hub
+	kb       *kbstore.Store
+	runtime  string // the runtime file other commands read, removed at stop
 	turns    *agents.Client
 	http     *httpServer
 }
@@ -84,23 +87,30 @@ func startDev(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *d
 	if s.tc, err = dialTemporal(ctx, s.temporal.HostPort(), s.temporal.Namespace(), logger); err != nil {
 		return nil, err
 	}
-	responder, err := newResponder(cfg)
+	acts, kb, err := newActivities(ctx, cfg, s.pool, s.hub, logger)
 	if err != nil {
 		return nil, err
 	}
-	s.worker = agents.NewWorker(s.tc, cfg.TaskQueue, &agents.Activities{
-		Store: pgstore.New(s.pool), Events: s.hub, Responder: responder, Logger: logger,
-	})
+	s.kb = kb
+	s.worker = agents.NewWorker(s.tc, cfg.TaskQueue, acts)
 	if err := s.worker.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
 	s.turns = &agents.Client{Temporal: s.tc, TaskQueue: cfg.TaskQueue, MaxMessageChars: cfg.MaxMessageChars}
-	s.http = startHTTP(ln, newAPI(cfg, logger, s.pool, s.tc, s.hub, s.turns), logger)
+	s.http = startHTTP(ln, newAPI(cfg, logger, s.pool, s.tc, s.hub, s.turns, s.kb), logger)
+	s.runtime = runtimeFile(dataDir)
+	ri, _ := json.Marshal(runtimeInfo{DatabaseURL: s.pg.URL(), HTTPURL: s.http.URL(), PID: os.Getpid()})
+	if err := os.WriteFile(s.runtime, ri, 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", s.runtime, err)
+	}
 	return s, nil
 }
 
 // stop shuts everything down in reverse order: no new requests, no new work, then storage.
 func (s *devStack) stop() {
+	if s.runtime != "" {
+		_ = os.Remove(s.runtime)
+	}
 	if s.http != nil {
 		if err := s.http.Shutdown(10 * time.Second); err != nil {
 			s.logger.Warn("http shutdown", "err", err)
@@ -139,6 +149,9 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout 
 	}
 	defer s.stop()
 	if cfg.Seed {
+		if _, err := seedKnowledge(ctx, s.kb, logger); err != nil {
+			logger.Warn("demo knowledge not seeded", "err", err)
+		}
 		if err := seedDemo(ctx, s.pool, s.turns, logger); err != nil {
 			logger.Warn("demo data not seeded", "err", err)
 		}

@@ -47,6 +47,9 @@ func stack(t testing.TB) *devStack {
 		defer cancel()
 		logger := slog.New(slog.NewJSONHandler(io.MultiWriter(&stackLogs, testLogSink()), &slog.HandlerOptions{Level: slog.LevelDebug}))
 		sharedStack, sharedErr = startDev(ctx, cfg, logger)
+		if sharedErr == nil {
+			_, sharedErr = seedKnowledge(ctx, sharedStack.kb, logger)
+		}
 	})
 	if sharedErr != nil {
 		t.Fatalf("start the embedded stack: %v", sharedErr)

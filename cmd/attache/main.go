@@ -46,6 +46,7 @@ Commands:
   serve     run the HTTP API and web UI (needs DATABASE_URL and TEMPORAL_ADDRESS)
   worker    run the Temporal worker that drives conversations
   migrate   apply the database migrations to DATABASE_URL
+  kb        knowledge base: attache kb import PATH... (see attache kb)
   version   print the version
 
 Settings are environment variables; see README.md.
@@ -67,6 +68,12 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
+	case "kb":
+		cfg, err := config.Load(lookup, config.ModeTool)
+		if err != nil {
+			return err
+		}
+		return runKB(ctx, args[1:], cfg, newLogger(cfg, stderr), stdout, stderr)
 	}
 	mode, ok := modes[cmd]
 	if !ok {

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"path"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -11,6 +13,10 @@ import (
 	"github.com/attache-dev/attache/agents"
 	"github.com/attache-dev/attache/conversation"
 	"github.com/attache-dev/attache/conversation/pgstore"
+	"github.com/attache-dev/attache/knowledge"
+	"github.com/attache-dev/attache/knowledge/demo"
+	"github.com/attache-dev/attache/knowledge/importer"
+	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
 )
 
 // seedDemo gives a fresh embedded database a demo conversation, run through the real path
@@ -37,4 +43,31 @@ func seedDemo(ctx context.Context, pool *pgxpool.Pool, turns *agents.Client, log
 	}
 	logger.Info("seeded a demo conversation", "conversation", conv.ID, "transcript", "/v1/conversations/"+conv.ID)
 	return nil
+}
+
+// seedKnowledge imports the demo help center (knowledge/demo) into the knowledge base. It is
+// idempotent: on later starts every article is unchanged.
+func seedKnowledge(ctx context.Context, kb *kbstore.Store, logger *slog.Logger) (knowledge.Summary, error) {
+	files := demo.Files()
+	sum, err := knowledge.Import(ctx, kb, "demo-seed", func(emit func(knowledge.Record) error, reject func(knowledge.RowError)) error {
+		return fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || path.Ext(p) != ".md" {
+				return err
+			}
+			f, err := files.Open(p)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			return importer.Read(ctx, f, importer.Markdown, p, emit, reject)
+		})
+	}, nil)
+	if err != nil {
+		return sum, fmt.Errorf("seed the demo help center: %w", err)
+	}
+	if sum.Rejected > 0 {
+		return sum, fmt.Errorf("seed the demo help center: %d files rejected, first: %s: %s", sum.Rejected, sum.Rejections[0].Source, sum.Rejections[0].Reason)
+	}
+	logger.Info("demo help center ready", "created", sum.Created, "updated", sum.Updated, "unchanged", sum.Unchanged, "took", sum.Duration.Round(time.Millisecond))
+	return sum, nil
 }

@@ -11,9 +11,9 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/attache-dev/attache/agents"
-	"github.com/attache-dev/attache/conversation/pgstore"
 	"github.com/attache-dev/attache/internal/config"
 	"github.com/attache-dev/attache/internal/postgres"
+	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
 	"github.com/attache-dev/attache/stream"
 )
 
@@ -46,8 +46,12 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 	if cfg.Events == "postgres" {
 		g.Go(func() error { return stream.Relay(gctx, cfg.DatabaseURL, hub, logger) })
 	}
+	kb, err := kbstore.New(ctx, pool, newEmbedder(cfg), logger)
+	if err != nil {
+		return err
+	}
 	turns := &agents.Client{Temporal: tc, TaskQueue: cfg.TaskQueue, MaxMessageChars: cfg.MaxMessageChars}
-	srv := startHTTP(ln, newAPI(cfg, logger, pool, tc, hub, turns), logger)
+	srv := startHTTP(ln, newAPI(cfg, logger, pool, tc, hub, turns, kb), logger)
 	logger.Info("serving", "url", srv.URL())
 	g.Go(func() error {
 		<-gctx.Done()
@@ -64,17 +68,15 @@ func runWorker(ctx context.Context, cfg config.Config, logger *slog.Logger) erro
 	}
 	defer pool.Close()
 	defer tc.Close()
-	responder, err := newResponder(cfg)
-	if err != nil {
-		return err
-	}
 	var events stream.Publisher = stream.NewHub() // nobody listens in a worker-only process
 	if cfg.Events == "postgres" {
 		events = stream.NewPGPublisher(pool)
 	}
-	w := agents.NewWorker(tc, cfg.TaskQueue, &agents.Activities{
-		Store: pgstore.New(pool), Events: events, Responder: responder, Logger: logger,
-	})
+	acts, _, err := newActivities(ctx, cfg, pool, events, logger)
+	if err != nil {
+		return err
+	}
+	w := agents.NewWorker(tc, cfg.TaskQueue, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -21,7 +21,9 @@ import (
 	"github.com/attache-dev/attache/httpapi"
 	"github.com/attache-dev/attache/i18n"
 	"github.com/attache-dev/attache/internal/config"
+	"github.com/attache-dev/attache/knowledge"
 	"github.com/attache-dev/attache/knowledge/hashembed"
+	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
 	"github.com/attache-dev/attache/stream"
 	"github.com/attache-dev/attache/web"
 )
@@ -59,14 +61,34 @@ func newResponder(cfg config.Config) (agents.Responder, error) {
 		}
 		return agents.ModelResponder{Model: m, Engine: engine, Catalog: cat}, nil
 	default:
-		return agents.OfflineResponder{Engine: engine}, nil
+		return agents.OfflineResponder{Engine: engine, Catalog: cat}, nil
 	}
 }
 
+// newEmbedder returns the embedder of the knowledge base.
+func newEmbedder(cfg config.Config) knowledge.Embedder {
+	return hashembed.New(hashembed.DefaultDims)
+}
+
+// newActivities builds the conversation activities: the configured responder, the
+// conversation store and the knowledge base, publishing live events to events.
+func newActivities(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, events stream.Publisher, logger *slog.Logger) (*agents.Activities, *kbstore.Store, error) {
+	responder, err := newResponder(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	kb, err := kbstore.New(ctx, pool, newEmbedder(cfg), logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &agents.Activities{Store: pgstore.New(pool), Events: events, Responder: responder, Knowledge: kb, Logger: logger}, kb, nil
+}
+
 // newAPI builds the HTTP handler.
-func newAPI(cfg config.Config, logger *slog.Logger, pool *pgxpool.Pool, tc client.Client, hub *stream.Hub, turns *agents.Client) http.Handler {
+func newAPI(cfg config.Config, logger *slog.Logger, pool *pgxpool.Pool, tc client.Client, hub *stream.Hub, turns *agents.Client, kb *kbstore.Store) http.Handler {
 	return httpapi.New(httpapi.Config{
 		Conversations: pgstore.New(pool),
+		Knowledge:     kb,
 		Turns:         turns,
 		Events:        hub,
 		Ready: []httpapi.Check{

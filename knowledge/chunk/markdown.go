@@ -77,7 +77,7 @@ func parse(title, md string) []section {
 			strings.Contains(line, "|") && i+1 < len(lines) && delimiterRow(lines[i+1]):
 			p.end()
 			p.cur = &block{kind: blockTable, lines: []string{trimmed}}
-		case listItem(line):
+		case listItem(line) && !(p.curIs(blockPara) && !interruptsParagraph(line)):
 			p.end()
 			p.cur = &block{kind: blockItem, lines: []string{line}}
 		case p.curIs(blockItem) || p.curIs(blockPara):
@@ -266,6 +266,17 @@ func listItem(line string) bool {
 		return false
 	}
 	return k+1 == len(rest) || rest[k+1] == ' ' || rest[k+1] == '\t'
+}
+
+// interruptsParagraph reports whether a list item line may start a list right after
+// paragraph text: only bullets with content and ordered items numbered 1, as in CommonMark,
+// so that "compressed O\n2. This method" stays one paragraph.
+func interruptsParagraph(line string) bool {
+	_, rest := indent(line)
+	if strings.ContainsRune("-*+", rune(rest[0])) {
+		return strings.TrimSpace(rest[1:]) != ""
+	}
+	return strings.HasPrefix(rest, "1.") || strings.HasPrefix(rest, "1)")
 }
 
 // delimiterRow reports a table's header underline, such as "|---|:---:|" or "--- | ---".

@@ -13,7 +13,9 @@ type passage struct {
 	units  []unit
 	prefix string // table header repeated before the first unit, when it starts mid-table
 	secs   []int  // the sections its units come from, in order
-	body   int    // runes of prefix, units and separators; section labels come on top
+	body   int    // runes of prefix, units and separators
+	common int    // leading headings all its sections share: its Heading
+	labels int    // runes of the label lines (a section's other headings), with several sections
 }
 
 // pack turns the units of a group of consecutive sections into chunks (Ordinal unset).
@@ -26,7 +28,7 @@ func (p *packer) pack(group []unit) []Chunk {
 		}
 		ps = append(ps, p.start(u))
 	}
-	if n := len(ps); n >= 2 && p.size(&ps[n-1]) < p.min {
+	if n := len(ps); n >= 2 && ps[n-1].size() < p.min {
 		ps[n-2], ps[n-1] = p.balance(ps[n-2], ps[n-1])
 	}
 	out := make([]Chunk, 0, len(ps))
@@ -36,8 +38,13 @@ func (p *packer) pack(group []unit) []Chunk {
 	return out
 }
 
+func (c *passage) size() int { return c.body + c.labels }
+
 func (p *packer) start(u unit) passage {
-	c := passage{units: []unit{u}, secs: []int{u.section}, body: runes(u.text)}
+	c := passage{
+		units: []unit{u}, secs: []int{u.section}, body: runes(u.text),
+		common: len(p.sections[u.section].path),
+	}
 	if u.header != "" && runes(u.header)+1+c.body <= p.max {
 		c.prefix = u.header
 		c.body += runes(u.header) + 1
@@ -54,28 +61,42 @@ func sep(c *passage, u unit) string {
 	return "\n\n"
 }
 
+// withSection returns the common headings and the label size c would have with section s
+// added after its last one.
+func (p *packer) withSection(c *passage, s int) (common, labels int) {
+	k := min(c.common, sharedPrefix(p.sections[c.secs[0]].path, p.sections[s].path))
+	if len(c.secs) > 1 && k == c.common {
+		return k, c.labels + p.labelRunes(s, k)
+	}
+	// The shared headings shrank (or this is the second section): every label changes.
+	// That happens at most once per heading level in a passage's life.
+	for _, x := range c.secs {
+		labels += p.labelRunes(x, k)
+	}
+	return k, labels + p.labelRunes(s, k)
+}
+
 // fits reports whether c with u added stays within max runes, labels included.
 func (p *packer) fits(c *passage, u unit) bool {
 	body := c.body + runes(sep(c, u)) + runes(u.text)
 	if body > p.max {
 		return false
 	}
-	secs := c.secs
-	if secs[len(secs)-1] != u.section {
-		secs = append(secs[:len(secs):len(secs)], u.section)
+	labels := c.labels
+	if c.secs[len(c.secs)-1] != u.section {
+		_, labels = p.withSection(c, u.section)
 	}
-	return body+p.labelRunes(secs) <= p.max
+	return body+labels <= p.max
 }
 
 func (p *packer) add(c *passage, u unit) {
 	c.body += runes(sep(c, u)) + runes(u.text)
 	if c.secs[len(c.secs)-1] != u.section {
+		c.common, c.labels = p.withSection(c, u.section)
 		c.secs = append(c.secs, u.section)
 	}
 	c.units = append(c.units, u)
 }
-
-func (p *packer) size(c *passage) int { return c.body + p.labelRunes(c.secs) }
 
 // build packs units into one passage, or reports that they do not fit.
 func (p *packer) build(units []unit) (passage, bool) {
@@ -89,56 +110,60 @@ func (p *packer) build(units []unit) (passage, bool) {
 	return c, true
 }
 
-// balance moves the boundary between two consecutive passages so that the shorter of the
-// two is as long as possible: no tiny passage at the end of a section.
+// balance moves units from the end of a to the start of b while that makes the shorter
+// of the two longer: no tiny passage at the end of a section. It moves at most
+// maxMoved units, which bounds its cost on pathological input (thousands of one-word
+// sentences) and is far more than real sentences need.
 func (p *packer) balance(a, b passage) (passage, passage) {
+	const maxMoved = 64
 	all := append(append([]unit(nil), a.units...), b.units...)
-	best := min(p.size(&a), p.size(&b))
-	for k := 1; k < len(all); k++ {
-		l, ok := p.build(all[:k])
-		if !ok {
-			break // longer left parts do not fit either
-		}
+	// left[k] is the size of a passage of the first k units; a fits, so do they.
+	left := make([]int, len(a.units)+1)
+	c := p.start(all[0])
+	left[1] = c.size()
+	for i := 1; i < len(a.units); i++ {
+		p.add(&c, all[i])
+		left[i+1] = c.size()
+	}
+	split, best := len(a.units), min(a.size(), b.size())
+	for k := len(a.units) - 1; k >= 1 && len(a.units)-k <= maxMoved; k-- {
 		r, ok := p.build(all[k:])
 		if !ok {
-			continue
+			break // b is full
 		}
-		if s := min(p.size(&l), p.size(&r)); s > best {
-			a, b, best = l, r, s
+		s := min(left[k], r.size())
+		if s <= best {
+			break // past the balance point
 		}
+		split, best = k, s
 	}
-	return a, b
+	if split == len(a.units) {
+		return a, b
+	}
+	l, _ := p.build(all[:split])
+	r, _ := p.build(all[split:])
+	return l, r
 }
 
-// common returns how many leading headings the paths of secs share.
-func (p *packer) common(secs []int) int {
-	first := p.sections[secs[0]].path
-	k := len(first)
-	for _, s := range secs[1:] {
-		path := p.sections[s].path
-		k = min(k, len(path))
-		for i := 0; i < k; i++ {
-			if path[i] != first[i] {
-				k = i
-				break
-			}
-		}
+// sharedPrefix returns how many leading headings two paths share.
+func sharedPrefix(a, b []string) int {
+	k := 0
+	for k < len(a) && k < len(b) && a[k] == b[k] {
+		k++
 	}
 	return k
 }
 
-// labelRunes is the size of the heading lines a passage spanning secs needs: each
-// section's headings below the shared ones, on a line of their own.
-func (p *packer) labelRunes(secs []int) int {
-	if len(secs) < 2 {
+// labelRunes is the size of section s's label line below k shared headings: its other
+// headings joined with " > ", and the line break; 0 when it has none.
+func (p *packer) labelRunes(s, k int) int {
+	path := p.sections[s].path
+	if len(path) <= k {
 		return 0
 	}
-	k := p.common(secs)
-	n := 0
-	for _, s := range secs {
-		if l := label(p.sections[s].path, k); l != "" {
-			n += runes(l) + 1
-		}
+	n := 3*(len(path)-k-1) + 1
+	for _, h := range path[k:] {
+		n += runes(h)
 	}
 	return n
 }
@@ -147,11 +172,6 @@ func label(path []string, k int) string { return strings.Join(path[k:], " > ") }
 
 func (p *packer) render(c *passage) Chunk {
 	multi := len(c.secs) > 1
-	path := p.sections[c.secs[0]].path
-	k := len(path)
-	if multi {
-		k = p.common(c.secs)
-	}
 	var b strings.Builder
 	for i, u := range c.units {
 		newSection := i == 0 || c.units[i-1].section != u.section
@@ -163,7 +183,7 @@ func (p *packer) render(c *passage) Chunk {
 			}
 		}
 		if multi && newSection {
-			if l := label(p.sections[u.section].path, k); l != "" {
+			if l := label(p.sections[u.section].path, c.common); l != "" {
 				b.WriteString(l)
 				b.WriteByte('\n')
 			}
@@ -174,7 +194,8 @@ func (p *packer) render(c *passage) Chunk {
 		}
 		b.WriteString(u.text)
 	}
-	return Chunk{Heading: strings.Join(path[:k], " > "), Text: strings.TrimSpace(b.String())}
+	path := p.sections[c.secs[0]].path
+	return Chunk{Heading: strings.Join(path[:c.common], " > "), Text: strings.TrimSpace(b.String())}
 }
 
 // unitsRunes is the size of a section's units packed together, ignoring the bound.

@@ -58,16 +58,18 @@ func appendUnit(us []unit, u unit) []unit {
 }
 
 // joinLines joins the lines of a paragraph or list item as a renderer would: with a
-// space, or with nothing between two Chinese or Japanese characters. The first line keeps
-// its indentation (a nested list item's).
+// space, or with nothing between two Chinese or Japanese characters, and runs of spaces
+// collapsed. The first line keeps its indentation (a nested list item's).
 func joinLines(lines []string) string {
 	var b strings.Builder
 	for i, l := range lines {
 		if i == 0 {
-			b.WriteString(strings.TrimRightFunc(l, unicode.IsSpace))
+			n, rest := indent(l)
+			b.WriteString(strings.Repeat(" ", min(n, 12)))
+			b.WriteString(strings.Join(strings.Fields(rest), " "))
 			continue
 		}
-		l = strings.TrimSpace(l)
+		l = strings.Join(strings.Fields(l), " ")
 		if l == "" {
 			continue
 		}

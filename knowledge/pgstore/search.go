@@ -30,7 +30,8 @@ func hybridQuery(model string, dims int) string {
 	vec := fmt.Sprintf("(e.embedding::vector(%d))", dims)
 	return `
 WITH vec AS (
-	SELECT c.id, row_number() OVER (ORDER BY ` + vec + ` <=> $1::vector(` + fmt.Sprint(dims) + `)) AS r
+	SELECT c.id, row_number() OVER (ORDER BY ` + vec + ` <=> $1::vector(` + fmt.Sprint(dims) + `)) AS r,
+		1 - (` + vec + ` <=> $1::vector(` + fmt.Sprint(dims) + `)) AS sim
 	FROM kb_embeddings e JOIN kb_chunks c ON c.id = e.chunk_id
 	WHERE e.model = ` + quoteLiteral(model) + ` AND c.locale = ANY($2) AND c.market IN ('', $3)
 	ORDER BY ` + vec + ` <=> $1::vector(` + fmt.Sprint(dims) + `)
@@ -40,17 +41,20 @@ WITH vec AS (
 	FROM unnest($2::text[], $4::text[], $5::text[]) AS u (locale, cfg, qt)
 	WHERE u.qt <> ''
 ), fts AS (
-	SELECT c.id, row_number() OVER (ORDER BY ts_rank_cd(c.fts, q.tsq) DESC, c.id) AS r
+	SELECT c.id, row_number() OVER (ORDER BY ts_rank_cd(c.fts, q.tsq) DESC, c.id) AS r,
+		ts_rank_cd(c.fts, q.tsq, 1) AS trank
 	FROM q JOIN kb_chunks c ON c.locale = q.locale AND c.fts @@ q.tsq
 	WHERE c.market IN ('', $3)
 	ORDER BY ts_rank_cd(c.fts, q.tsq) DESC, c.id
 	LIMIT $6
 ), fused AS (
 	SELECT coalesce(vec.id, fts.id) AS id, coalesce(vec.r, 0) AS vr, coalesce(fts.r, 0) AS tr,
+		coalesce(vec.sim, 0) AS sim, coalesce(fts.trank, 0) AS trank,
 		coalesce(1.0 / (` + fmt.Sprint(rrfK) + ` + vec.r), 0) + coalesce(1.0 / (` + fmt.Sprint(rrfK) + ` + fts.r), 0) AS score
 	FROM vec FULL JOIN fts ON fts.id = vec.id
 )
-SELECT c.id, a.external_id, v.title, c.heading, c.body, c.locale, c.market, v.version, v.url, f.score, f.vr, f.tr
+SELECT c.id, a.external_id, v.title, c.heading, c.body, c.locale, c.market, v.version, v.url, f.score, f.vr, f.tr,
+	f.sim, f.trank
 FROM fused f
 JOIN kb_chunks c ON c.id = f.id
 JOIN kb_variants v ON v.id = c.variant_id
@@ -78,13 +82,13 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Pass
 	if err != nil {
 		return nil, fmt.Errorf("embed query: %w", err)
 	}
-	qlang := segment.Language(q.Locale)
 	cfgs, qts := make([]string, len(locales)), make([]string, len(locales))
 	for i, l := range locales {
-		// The question is in the customer's language; each locale's chunks are matched with
-		// that locale's configuration so that stemming agrees with the index.
-		cfgs[i] = segment.FTSConfig(segment.Language(l))
-		qts[i] = segment.ForQuery(qlang, q.Text)
+		// Each locale's chunks are matched with the question cut and stemmed as that locale's
+		// index was, so that a Chinese question from an English browser still finds bigrams.
+		lang := segment.Language(l)
+		cfgs[i] = segment.FTSConfig(lang)
+		qts[i] = segment.ForQuery(lang, q.Text)
 	}
 	var out []knowledge.Passage
 	err = pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
@@ -99,7 +103,7 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Pass
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Passage, error) {
 			var p knowledge.Passage
 			err := r.Scan(&p.ChunkID, &p.ExternalID, &p.Title, &p.Heading, &p.Text, &p.Locale, &p.Market, &p.Version, &p.URL,
-				&p.Score, &p.VectorRank, &p.TextRank)
+				&p.Score, &p.VectorRank, &p.TextRank, &p.Similarity, &p.TextScore)
 			return p, err
 		})
 		return err

@@ -77,22 +77,13 @@ func indexName(model string) string {
 // partial index's predicate verbatim for the planner to use the index.
 func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// Outcome says what an upsert did.
-type Outcome string
-
-const (
-	Created   Outcome = "created"
-	Updated   Outcome = "updated"
-	Unchanged Outcome = "unchanged"
-)
-
 // Upsert stores a record as the current version of its variant. by names who made the change.
-func (s *Store) Upsert(ctx context.Context, rec knowledge.Record, by string) (Outcome, error) {
+func (s *Store) Upsert(ctx context.Context, rec knowledge.Record, by string) (knowledge.Outcome, error) {
 	if rec.Status == "" {
 		rec.Status = "published"
 	}
 	hash := contentHash(rec)
-	var outcome Outcome
+	var outcome knowledge.Outcome
 	var rebuild []string // variant IDs whose chunks must be rebuilt
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
 		var articleID string
@@ -108,14 +99,14 @@ func (s *Store) Upsert(ctx context.Context, rec knowledge.Record, by string) (Ou
 			articleID, rec.Locale, rec.Market).Scan(&variantID, &oldHash, &version)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
-			outcome, variantID, version = Created, uuid.Must(uuid.NewV7()).String(), 1
+			outcome, variantID, version = knowledge.Created, uuid.Must(uuid.NewV7()).String(), 1
 		case err != nil:
 			return fmt.Errorf("read variant: %w", err)
 		case oldHash == hash:
-			outcome = Unchanged
+			outcome = knowledge.Unchanged
 			return nil
 		default:
-			outcome, version = Updated, version+1
+			outcome, version = knowledge.Updated, version+1
 		}
 		// A translation is made from the source's current version unless it says otherwise.
 		var sourceVersion *int

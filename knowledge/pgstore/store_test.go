@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/attache-dev/attache/internal/testutil/pgtest"
 	"github.com/attache-dev/attache/knowledge"
 	"github.com/attache-dev/attache/knowledge/hashembed"
 	"github.com/attache-dev/attache/knowledge/pgstore"
-	"github.com/attache-dev/attache/internal/testutil/pgtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -31,14 +31,14 @@ func TestUpsertIsIdempotentAndVersioned(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t, hashembed.New(64))
 	rec := knowledge.Record{ExternalID: unique(t, "returns"), Locale: "en", Title: "Returns", Body: "## Window\n\nYou have 30 days to return an item."}
-	for i, want := range []pgstore.Outcome{pgstore.Created, pgstore.Unchanged, pgstore.Unchanged} {
+	for i, want := range []knowledge.Outcome{knowledge.Created, knowledge.Unchanged, knowledge.Unchanged} {
 		got, err := s.Upsert(ctx, rec, "test")
 		if err != nil || got != want {
 			t.Fatalf("upsert %d: %v %v, want %v", i, got, err, want)
 		}
 	}
 	rec.Body = "## Window\n\nYou have 45 days to return an item."
-	if got, err := s.Upsert(ctx, rec, "test"); err != nil || got != pgstore.Updated {
+	if got, err := s.Upsert(ctx, rec, "test"); err != nil || got != knowledge.Updated {
 		t.Fatalf("changed upsert: %v %v", got, err)
 	}
 	vs, err := s.Variants(ctx, rec.ExternalID)

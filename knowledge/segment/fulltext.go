@@ -67,7 +67,12 @@ const maxIndexTermBytes = 2000
 // Chinese, Japanese, Korean or Thai term (a prefix match, because the index holds that
 // character only inside bigrams). No input can make to_tsquery fail on it. It returns ""
 // when the text holds no searchable term (only punctuation, emoji or spaces); callers then
-// skip full-text search. Stop words are left to Postgres, which drops them from the query.
+// skip full-text search. Stop words are left to Postgres, which drops them from the query
+// (with a notice; a query of stop words only matches nothing).
+//
+// lang must be the language the searched text was indexed with, which is not always the
+// customer's: matching English passages for a Chinese-speaking customer takes
+// ForQuery("en", ...) with FTSConfig("en"), so that both sides are cut alike.
 func ForQuery(lang, text string) string {
 	text = sanitize(text)
 	simple := !stemmed(lang)
@@ -180,6 +185,27 @@ func classify(r rune) class {
 			return classWord
 		}
 		return classSep
+	}
+	// The blocks that make up nearly all Chinese, Japanese, Korean and Thai text, without
+	// the Unicode table look-ups (a test checks they agree with classifySlow).
+	switch {
+	case r >= 0x4E00 && r <= 0x9FFF, r >= 0x3041 && r <= 0x3096, r >= 0x30A1 && r <= 0x30FA,
+		r >= 0xAC00 && r <= 0xD7A3:
+		return classCJK
+	case r >= 0x0E01 && r <= 0x0E30, r >= 0x0E32 && r <= 0x0E33, r >= 0x0E40 && r <= 0x0E45:
+		if r == 'ฯ' {
+			return classSep
+		}
+		return classSEA
+	case r == 0x0E31, r >= 0x0E34 && r <= 0x0E3A, r >= 0x0E47 && r <= 0x0E4E:
+		return classMark
+	}
+	return classifySlow(r)
+}
+
+func classifySlow(r rune) class {
+	if r < utf8.RuneSelf {
+		return classify(r)
 	}
 	switch {
 	case unicode.IsMark(r):

@@ -146,6 +146,15 @@ func TestFullTextMatchesUnsegmentedScripts(t *testing.T) {
 	}
 }
 
+func TestClassifyFastPathsAgree(t *testing.T) {
+	t.Parallel()
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if fast, slow := classify(r), classifySlow(r); fast != slow {
+			t.Fatalf("classify(%U) = %d, classifySlow = %d", r, fast, slow)
+		}
+	}
+}
+
 func TestForIndex(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ lang, text, want string }{
@@ -159,8 +168,8 @@ func TestForIndex(t *testing.T) {
 		{"ko", "배송이", "배송 송이"},
 		{"zh", "价格1.5元", "价格 1.5 元"},
 		{"en", "Where is my order?", "Where is my order?"}, // Postgres stems it
-		{"en", "ｒｅｔｕｒｎ　１２", "return 12"},               // NFKC
-		{"de", "R\x00ückgabe \xff", "Rückgabe \uFFFD"},   // what Postgres text accepts
+		{"en", "ｒｅｔｕｒｎ　１２", "return 12"},                   // NFKC
+		{"de", "R\x00ückgabe \xff", "Rückgabe \uFFFD"},     // what Postgres text accepts
 		{"zh", "", ""},
 		{"zh", "！？。", ""},
 	}

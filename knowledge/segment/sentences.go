@@ -34,6 +34,7 @@ func Sentences(lang, text string) []string {
 	var out []string
 	start := 0
 	quoted := 0 // depth of 「」『』 quotes that close later: 。 inside them ends no sentence
+	var para paragraph
 	cut := func(end int) {
 		if s := strings.TrimSpace(text[start:end]); s != "" {
 			out = append(out, s)
@@ -55,7 +56,10 @@ func Sentences(lang, text string) []string {
 				continue
 			}
 		case r == '「' || r == '『':
-			if closes(text[i+size:], r) {
+			if i >= para.end {
+				para = paragraphAt(text, i)
+			}
+			if (r == '「' && para.lastClose1 > i) || (r == '『' && para.lastClose2 > i) {
 				quoted++
 			}
 		case (r == '」' || r == '』') && quoted > 0:
@@ -84,16 +88,23 @@ func Sentences(lang, text string) []string {
 	return out
 }
 
-// closes reports whether the Japanese quote opened by open is closed in rest before the
-// paragraph ends: an unbalanced bracket must not stop sentence splitting.
-func closes(rest string, open rune) bool {
-	if p := strings.Index(rest, "\n\n"); p >= 0 {
-		rest = rest[:p]
+// paragraph is where the paragraph around a Japanese opening quote ends, and where its
+// last closing quotes are: an unbalanced bracket must not stop sentence splitting.
+type paragraph struct{ end, lastClose1, lastClose2 int }
+
+func paragraphAt(text string, i int) paragraph {
+	end := len(text)
+	if k := strings.Index(text[i:], "\n\n"); k >= 0 {
+		end = i + k
 	}
-	if open == '「' {
-		return strings.ContainsRune(rest, '」')
+	p := paragraph{end: end, lastClose1: -1, lastClose2: -1}
+	if k := strings.LastIndex(text[i:end], "」"); k >= 0 {
+		p.lastClose1 = i + k
 	}
-	return strings.ContainsRune(rest, '』')
+	if k := strings.LastIndex(text[i:end], "』"); k >= 0 {
+		p.lastClose2 = i + k
+	}
+	return p
 }
 
 // ordinalLanguages write ordinal numbers with a trailing dot ("3. Mai").
@@ -110,6 +121,7 @@ var (
 		"sr": true, "sra": true, "srta": true, "dra": true, "hr": true, "hrn": true, "fr": true,
 		"mme": true, "mlle": true, "vs": true, "bzw": true, "ggf": true, "inkl": true,
 		"zzgl": true, "evtl": true, "vgl": true, "sog": true, "av": true, "avda": true,
+		"rev": true, "gen": true, "ee": true, // "EE. UU.", the Spanish "U.S."
 	}
 	// numberAbbrevs end no sentence when a number follows ("Nr. 12", "ca. 5 Tage").
 	numberAbbrevs = map[string]bool{
