@@ -17,7 +17,6 @@ import (
 	"github.com/attache-dev/attache/internal/postgres"
 	"github.com/attache-dev/attache/knowledge"
 	"github.com/attache-dev/attache/knowledge/importer"
-	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
 )
 
 const kbUsage = `Usage: attache kb import [--by NAME] [--strict] PATH...
@@ -90,7 +89,7 @@ func runKB(ctx context.Context, args []string, cfg config.Config, logger *slog.L
 		return err
 	}
 	defer pool.Close()
-	kb, err := kbstore.New(ctx, pool, newEmbedder(cfg), logger)
+	kb, err := newKnowledge(ctx, cfg, pool, logger)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/attache-dev/attache/agents"
 	"github.com/attache-dev/attache/internal/config"
 	"github.com/attache-dev/attache/internal/postgres"
-	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
 	"github.com/attache-dev/attache/stream"
 )
 
@@ -46,7 +45,7 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 	if cfg.Events == "postgres" {
 		g.Go(func() error { return stream.Relay(gctx, cfg.DatabaseURL, hub, logger) })
 	}
-	kb, err := kbstore.New(ctx, pool, newEmbedder(cfg), logger)
+	kb, err := newKnowledge(ctx, cfg, pool, logger)
 	if err != nil {
 		return err
 	}

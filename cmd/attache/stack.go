@@ -23,6 +23,7 @@ import (
 	"github.com/attache-dev/attache/internal/config"
 	"github.com/attache-dev/attache/knowledge"
 	"github.com/attache-dev/attache/knowledge/hashembed"
+	"github.com/attache-dev/attache/knowledge/openaiembed"
 	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
 	"github.com/attache-dev/attache/stream"
 	"github.com/attache-dev/attache/web"
@@ -66,8 +67,25 @@ func newResponder(cfg config.Config) (agents.Responder, error) {
 }
 
 // newEmbedder returns the embedder of the knowledge base.
-func newEmbedder(cfg config.Config) knowledge.Embedder {
-	return hashembed.New(hashembed.DefaultDims)
+func newEmbedder(ctx context.Context, cfg config.Config) (knowledge.Embedder, error) {
+	if cfg.Embeddings.Provider != "openai" {
+		return hashembed.New(hashembed.DefaultDims), nil
+	}
+	e, err := openaiembed.New(ctx, openaiembed.Config{BaseURL: cfg.Embeddings.BaseURL, APIKey: cfg.Embeddings.APIKey,
+		Model: cfg.Embeddings.Model, Dims: cfg.Embeddings.Dims})
+	if err != nil {
+		return nil, fmt.Errorf("ATTACHE_EMBEDDINGS_PROVIDER=openai: %w", err)
+	}
+	return e, nil
+}
+
+// newKnowledge opens the knowledge base with the configured embedder.
+func newKnowledge(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger) (*kbstore.Store, error) {
+	e, err := newEmbedder(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return kbstore.New(ctx, pool, e, logger)
 }
 
 // newActivities builds the conversation activities: the configured responder, the
@@ -77,7 +95,7 @@ func newActivities(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, e
 	if err != nil {
 		return nil, nil, err
 	}
-	kb, err := kbstore.New(ctx, pool, newEmbedder(cfg), logger)
+	kb, err := newKnowledge(ctx, cfg, pool, logger)
 	if err != nil {
 		return nil, nil, err
 	}

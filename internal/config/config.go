@@ -37,6 +37,11 @@ var Settings = []Setting{
 	{"ATTACHE_LLM_API_KEY", "", "API key for the model endpoint; required when the provider is `openai` and the base URL is OpenAI's."},
 	{"ATTACHE_LLM_MODEL", "", "Model name; required when the provider is `openai`."},
 	{"ATTACHE_LLM_TIMEOUT", "60s", "Timeout of one model call."},
+	{"ATTACHE_EMBEDDINGS_PROVIDER", "hash", "Knowledge-base embeddings: `hash` (the built-in hashing embedder: no model, no network) or `openai` (any OpenAI-compatible `/v1/embeddings`). Switching re-embeds into a new space; nothing is mixed."},
+	{"ATTACHE_EMBEDDINGS_BASE_URL", "", "Base URL of the embeddings endpoint; default: `ATTACHE_LLM_BASE_URL`."},
+	{"ATTACHE_EMBEDDINGS_API_KEY", "", "API key of the embeddings endpoint; default: `ATTACHE_LLM_API_KEY`."},
+	{"ATTACHE_EMBEDDINGS_MODEL", "", "Embedding model, e.g. `text-embedding-3-small` or `bge-m3`; required when the provider is `openai`."},
+	{"ATTACHE_EMBEDDINGS_DIMS", "0", "Vector dimensions to ask for (models that can shorten them); `0` = the model's own, learnt at start."},
 	{"ATTACHE_TURN_WAIT", "25s", "How long `POST .../messages` waits for the reply before answering 202 with the turn ID (retry the same turn ID to get the reply)."},
 	{"ATTACHE_MAX_MESSAGE_CHARS", "4000", "Longest customer message accepted, in characters."},
 	{"ATTACHE_LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`."},
@@ -54,6 +59,7 @@ type Config struct {
 	TaskQueue         string
 	Events            string // "postgres" or "memory"
 	LLM               LLM
+	Embeddings        Embeddings
 	TurnWait          time.Duration
 	MaxMessageChars   int
 	LogLevel          slog.Level
@@ -68,6 +74,15 @@ type LLM struct {
 	APIKey   string
 	Model    string
 	Timeout  time.Duration
+}
+
+// Embeddings selects the knowledge base's embedder.
+type Embeddings struct {
+	Provider string // "hash" or "openai"
+	BaseURL  string
+	APIKey   string
+	Model    string
+	Dims     int
 }
 
 // Mode says which command is loading the configuration; it decides what is required.
@@ -161,6 +176,32 @@ func Load(lookup func(string) (string, bool), mode Mode) (Config, error) {
 	}
 
 	c.LLM.Timeout = duration(get, bad, "ATTACHE_LLM_TIMEOUT")
+
+	c.Embeddings = Embeddings{Provider: get("ATTACHE_EMBEDDINGS_PROVIDER"), BaseURL: get("ATTACHE_EMBEDDINGS_BASE_URL"),
+		APIKey: get("ATTACHE_EMBEDDINGS_API_KEY"), Model: get("ATTACHE_EMBEDDINGS_MODEL")}
+	if c.Embeddings.BaseURL == "" {
+		c.Embeddings.BaseURL = c.LLM.BaseURL
+	}
+	if c.Embeddings.APIKey == "" {
+		c.Embeddings.APIKey = c.LLM.APIKey
+	}
+	switch c.Embeddings.Provider {
+	case "hash":
+	case "openai":
+		if c.Embeddings.Model == "" {
+			bad("ATTACHE_EMBEDDINGS_MODEL", "required when ATTACHE_EMBEDDINGS_PROVIDER=openai")
+		}
+		if u, err := url.Parse(c.Embeddings.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("ATTACHE_EMBEDDINGS_BASE_URL", "want an http(s) URL, got %q", c.Embeddings.BaseURL)
+		}
+	default:
+		bad("ATTACHE_EMBEDDINGS_PROVIDER", "want hash or openai, got %q", c.Embeddings.Provider)
+	}
+	if d, err := strconv.Atoi(get("ATTACHE_EMBEDDINGS_DIMS")); err != nil || d < 0 || d > 16000 {
+		bad("ATTACHE_EMBEDDINGS_DIMS", "want a whole number between 0 and 16000, got %q", get("ATTACHE_EMBEDDINGS_DIMS"))
+	} else {
+		c.Embeddings.Dims = d
+	}
 	c.TurnWait = duration(get, bad, "ATTACHE_TURN_WAIT")
 
 	n, err := strconv.Atoi(get("ATTACHE_MAX_MESSAGE_CHARS"))
