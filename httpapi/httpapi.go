@@ -96,9 +96,14 @@ func New(cfg Config) http.Handler {
 		v1.POST("/knowledge/search", h.knowledgeSearch)
 		v1.POST("/knowledge/import", h.knowledgeImport)
 		v1.GET("/knowledge/gaps", h.knowledgeGaps)
+		v1.GET("/knowledge/articles", h.knowledgeArticles)
+		v1.GET("/knowledge/articles/:external_id", h.knowledgeArticle)
+		v1.PUT("/knowledge/articles/:external_id/variants/:locale", h.knowledgeVariantPut)
+		v1.GET("/knowledge/articles/:external_id/variants/:locale/history", h.knowledgeVariantHistory)
 	}
 	if cfg.Assets != nil {
 		r.GET("/", h.index)
+		r.GET("/console/knowledge", h.console)
 		// Asset names carry no content hash: browsers revalidate rather than cache blindly.
 		static := r.Group("/static", func(c *gin.Context) { c.Header("Cache-Control", "no-cache") })
 		static.StaticFS("/", http.FS(cfg.Assets))

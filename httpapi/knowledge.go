@@ -22,6 +22,9 @@ type knowledgeBase interface {
 	Search(ctx context.Context, q knowledge.Query) ([]knowledge.Passage, error)
 	Upsert(ctx context.Context, rec knowledge.Record, by string) (knowledge.Outcome, error)
 	Gaps(ctx context.Context, f kbstore.GapFilter) ([]kbstore.GapGroup, error)
+	Articles(ctx context.Context, f kbstore.ArticleFilter) ([]kbstore.ArticleSummary, error)
+	Article(ctx context.Context, externalID string) (kbstore.Article, error)
+	History(ctx context.Context, externalID, locale, market string) ([]kbstore.Version, error)
 }
 
 // maxImportBytes bounds one import request; the body is streamed, never held whole.

@@ -1,12 +1,12 @@
-// Package web holds the customer chat page that the attache binary serves:
-// plain HTML, CSS and JavaScript embedded in the binary, with no build step
-// and no request to any other origin (no CDN, no web fonts).
+// Package web holds the pages that the attache binary serves: the customer chat
+// (index.html) and the knowledge console (console.html) — plain HTML, CSS and
+// JavaScript embedded in the binary, with no build step and no request to any
+// other origin (no CDN, no web fonts).
 //
-// The page speaks only the public HTTP API (conversations, messages and the
-// server-sent event stream of a conversation); it owns no business logic.
-// This package does not serve anything itself and does not import the HTTP
-// layer: httpapi mounts [Assets] at "/" (index.html) and "/static/".
-// It is not the agent, knowledge or eval console.
+// The pages speak only the HTTP API; they own no business logic. This package
+// does not serve anything itself and does not import the HTTP layer: httpapi
+// mounts [Assets] at "/" (index.html), "/console/knowledge" (console.html) and
+// "/static/".
 package web
 
 import (

@@ -1,0 +1,277 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/text/language"
+
+	"github.com/attache-dev/attache/knowledge"
+	"github.com/attache-dev/attache/knowledge/importer"
+	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
+)
+
+// consoleEditor is who the knowledge console's edits are recorded as, until staff accounts exist.
+const consoleEditor = "console"
+
+type localeStatusJSON struct {
+	Locale  string `json:"locale"`
+	Market  string `json:"market,omitempty"`
+	Status  string `json:"status"`
+	Version int    `json:"version"`
+	Stale   bool   `json:"stale"`
+}
+
+type articleSummaryJSON struct {
+	ExternalID string             `json:"external_id"`
+	Title      string             `json:"title"`
+	Variants   []localeStatusJSON `json:"variants"`
+}
+
+type variantJSON struct {
+	Locale        string    `json:"locale"`
+	Market        string    `json:"market,omitempty"`
+	Title         string    `json:"title"`
+	Body          string    `json:"body"`
+	Tags          []string  `json:"tags"`
+	URL           string    `json:"url,omitempty"`
+	Status        string    `json:"status"`
+	Version       int       `json:"version"`
+	SourceLocale  string    `json:"source_locale,omitempty"`
+	SourceVersion int       `json:"source_version,omitempty"`
+	Stale         bool      `json:"stale"`
+	UpdatedBy     string    `json:"updated_by"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+type versionJSON struct {
+	Version       int       `json:"version"`
+	Title         string    `json:"title"`
+	Status        string    `json:"status"`
+	SourceVersion int       `json:"source_version,omitempty"`
+	ChangedBy     string    `json:"changed_by"`
+	ChangedAt     time.Time `json:"changed_at"`
+}
+
+func toVariantJSON(v kbstore.ArticleVariant) variantJSON {
+	tags := v.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return variantJSON{Locale: v.Locale, Market: v.Market, Title: v.Title, Body: v.Body, Tags: tags, URL: v.URL,
+		Status: v.Status, Version: v.Version, SourceLocale: v.SourceLocale, SourceVersion: v.SourceVersion,
+		Stale: v.Stale, UpdatedBy: v.UpdatedBy, UpdatedAt: v.UpdatedAt.UTC()}
+}
+
+func (h *handlers) knowledgeArticles(c *gin.Context) {
+	f := kbstore.ArticleFilter{Query: strings.TrimSpace(c.Query("q")), Locale: c.Query("locale")}
+	var errs []FieldError
+	if len([]rune(f.Query)) > 200 {
+		errs = append(errs, FieldError{"q", "longer than 200 characters"})
+	}
+	if f.Locale != "" {
+		if tag, err := language.Parse(f.Locale); err != nil {
+			errs = append(errs, FieldError{"locale", "not a BCP 47 language tag"})
+		} else {
+			f.Locale = tag.String()
+		}
+	}
+	if v := c.Query("stale"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, FieldError{"stale", "true or false"})
+		}
+		f.StaleOnly = b
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			errs = append(errs, FieldError{"limit", "between 1 and 1000"})
+		}
+		f.Limit = n
+	}
+	if len(errs) > 0 {
+		invalid(c, "The article list was not read.", errs...)
+		return
+	}
+	as, err := h.cfg.Knowledge.Articles(c.Request.Context(), f)
+	if err != nil {
+		h.fail(c, "list articles", err)
+		return
+	}
+	out := make([]articleSummaryJSON, len(as))
+	for i, a := range as {
+		out[i] = articleSummaryJSON{ExternalID: a.ExternalID, Title: a.Title, Variants: make([]localeStatusJSON, len(a.Variants))}
+		for j, v := range a.Variants {
+			out[i].Variants[j] = localeStatusJSON{v.Locale, v.Market, v.Status, v.Version, v.Stale}
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"articles": out})
+}
+
+// article reads the article named by the path, answering 404 when it does not exist.
+func (h *handlers) article(c *gin.Context) (kbstore.Article, bool) {
+	id := c.Param("external_id")
+	a, err := h.cfg.Knowledge.Article(c.Request.Context(), id)
+	switch {
+	case errors.Is(err, knowledge.ErrNotFound):
+		notFound(c, "The article "+strconv.Quote(id))
+		return a, false
+	case err != nil:
+		h.fail(c, "read article", err)
+		return a, false
+	}
+	return a, true
+}
+
+func (h *handlers) knowledgeArticle(c *gin.Context) {
+	a, ok := h.article(c)
+	if !ok {
+		return
+	}
+	vs := make([]variantJSON, len(a.Variants))
+	for i, v := range a.Variants {
+		vs[i] = toVariantJSON(v)
+	}
+	c.JSON(http.StatusOK, gin.H{"external_id": a.ExternalID, "variants": vs})
+}
+
+type putVariantRequest struct {
+	Title        *string  `json:"title"`
+	Body         *string  `json:"body"`
+	Tags         []string `json:"tags"`
+	URL          string   `json:"url"`
+	Status       string   `json:"status"`
+	SourceLocale string   `json:"source_locale"`
+	Market       string   `json:"market"`
+}
+
+// importFields are the importer's field names, which lead its rejection reasons.
+var importFields = []string{"external_id", "source_locale", "locale", "title", "body", "market", "tags", "url", "status"}
+
+// knowledgeVariantPut stores the whole variant of an existing article, validated exactly as
+// the importer validates a record, and answers with the stored variant.
+func (h *handlers) knowledgeVariantPut(c *gin.Context) {
+	// A variant's body may be as large as the importer allows, and JSON escaping grows it.
+	hc := *h
+	hc.cfg.MaxBodyBytes = max(h.cfg.MaxBodyBytes, 4*importer.MaxBodySize)
+	var req putVariantRequest
+	if !hc.decode(c, &req, false) {
+		return
+	}
+	if _, ok := h.article(c); !ok {
+		return
+	}
+	rec, errs := h.validateVariant(c, req)
+	if errs != nil {
+		invalid(c, "The variant was not saved.", errs...)
+		return
+	}
+	if rec.ExternalID == "" {
+		return // the problem is written
+	}
+	ctx := c.Request.Context()
+	outcome, err := h.cfg.Knowledge.Upsert(ctx, rec, consoleEditor)
+	if err != nil {
+		h.fail(c, "save variant", err)
+		return
+	}
+	a, ok := h.article(c)
+	if !ok {
+		return
+	}
+	for _, v := range a.Variants {
+		if v.Locale == rec.Locale && v.Market == rec.Market {
+			c.JSON(http.StatusOK, gin.H{"outcome": string(outcome), "variant": toVariantJSON(v)})
+			return
+		}
+	}
+	h.fail(c, "save variant", errors.New("saved variant not found"))
+}
+
+// validateVariant runs the request through the importer as one JSON Lines record, so that
+// the console and imports accept exactly the same variants. A rejection's reasons become
+// field errors named after the field each reason begins with.
+func (h *handlers) validateVariant(c *gin.Context, req putVariantRequest) (knowledge.Record, []FieldError) {
+	obj := map[string]any{"external_id": c.Param("external_id"), "locale": c.Param("locale"),
+		"url": req.URL, "status": req.Status, "source_locale": req.SourceLocale, "market": req.Market}
+	var errs []FieldError
+	if req.Title == nil {
+		errs = append(errs, FieldError{"title", "required"})
+	} else {
+		obj["title"] = *req.Title
+	}
+	if req.Body == nil {
+		errs = append(errs, FieldError{"body", "required"})
+	} else {
+		obj["body"] = *req.Body
+	}
+	if req.Tags != nil {
+		obj["tags"] = req.Tags
+	}
+	if errs != nil {
+		return knowledge.Record{}, errs
+	}
+	line, err := json.Marshal(obj)
+	if err != nil {
+		h.fail(c, "encode variant", err)
+		return knowledge.Record{}, nil
+	}
+	var rec knowledge.Record
+	var reasons []string
+	err = importer.Read(c.Request.Context(), strings.NewReader(string(line)), "jsonl", "console",
+		func(r knowledge.Record) error { rec = r; return nil },
+		func(e knowledge.RowError) { reasons = append(reasons, strings.Split(e.Reason, "; ")...) })
+	if err != nil {
+		h.fail(c, "validate variant", err)
+		return knowledge.Record{}, nil
+	}
+	for _, r := range reasons {
+		field := "body"
+		for _, f := range importFields {
+			if strings.HasPrefix(r, f+" ") || strings.HasPrefix(r, "field \""+f+"\"") {
+				field = f
+				break
+			}
+		}
+		errs = append(errs, FieldError{field, r})
+	}
+	if errs == nil && rec.ExternalID == "" {
+		errs = append(errs, FieldError{"body", "not accepted"})
+	}
+	return rec, errs
+}
+
+func (h *handlers) knowledgeVariantHistory(c *gin.Context) {
+	locale, market := c.Param("locale"), strings.ToUpper(c.Query("market"))
+	tag, err := language.Parse(locale)
+	if err != nil {
+		invalid(c, "The history was not read.", FieldError{"locale", "not a BCP 47 language tag"})
+		return
+	}
+	locale = tag.String()
+	hs, err := h.cfg.Knowledge.History(c.Request.Context(), c.Param("external_id"), locale, market)
+	switch {
+	case errors.Is(err, knowledge.ErrNotFound):
+		notFound(c, "The variant "+strconv.Quote(c.Param("external_id")+"/"+locale))
+		return
+	case err != nil:
+		h.fail(c, "read history", err)
+		return
+	}
+	out := make([]versionJSON, len(hs))
+	for i, v := range hs {
+		out[i] = versionJSON{v.Version, v.Title, v.Status, v.SourceVersion, v.ChangedBy, v.ChangedAt.UTC()}
+	}
+	c.JSON(http.StatusOK, gin.H{"versions": out})
+}
+
+func (h *handlers) console(c *gin.Context) {
+	c.Header("Cache-Control", "no-cache")
+	c.FileFromFS("/console.html", http.FS(h.cfg.Assets))
+}
