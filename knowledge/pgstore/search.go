@@ -96,6 +96,11 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Pass
 		if _, err := tx.Exec(ctx, `SET LOCAL hnsw.iterative_scan = relaxed_order`); err != nil {
 			return err
 		}
+		// The default candidate list (40) found 0.62-0.79 of the exact top 10 in the benchmark;
+		// 200 finds 0.84 at 100k chunks and 0.95 at 10k, still 25x faster than an exact scan.
+		if _, err := tx.Exec(ctx, `SET LOCAL hnsw.ef_search = 200`); err != nil {
+			return err
+		}
 		rows, err := tx.Query(ctx, s.search, pgvector.NewVector(vecs[0]), locales, q.Market, cfgs, qts, candidates, candidates*2)
 		if err != nil {
 			return err
