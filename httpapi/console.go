@@ -271,6 +271,31 @@ func (h *handlers) knowledgeVariantHistory(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"versions": out})
 }
 
+// knowledgeMarkReviewed records that a translation still says what its current source says.
+func (h *handlers) knowledgeMarkReviewed(c *gin.Context) {
+	locale, market := c.Param("locale"), strings.ToUpper(c.Query("market"))
+	tag, err := language.Parse(locale)
+	if err != nil {
+		invalid(c, "The review was not recorded.", FieldError{"locale", "not a BCP 47 language tag"})
+		return
+	}
+	locale = tag.String()
+	err = h.cfg.Knowledge.MarkReviewed(c.Request.Context(), c.Param("external_id"), locale, market, "console")
+	switch {
+	case errors.Is(err, knowledge.ErrNotFound):
+		notFound(c, "The variant "+strconv.Quote(c.Param("external_id")+"/"+locale))
+		return
+	case errors.Is(err, kbstore.ErrNotATranslation):
+		writeProblem(c, Problem{Type: typeValidation, Title: "Not a translation", Status: http.StatusConflict,
+			Detail: "This variant is a source, not a translation: there is nothing to review it against."})
+		return
+	case err != nil:
+		h.fail(c, "mark reviewed", err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
 func (h *handlers) console(c *gin.Context) {
 	c.Header("Cache-Control", "no-cache")
 	c.FileFromFS("/console.html", http.FS(h.cfg.Assets))

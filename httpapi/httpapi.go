@@ -100,6 +100,7 @@ func New(cfg Config) http.Handler {
 		v1.GET("/knowledge/articles/:external_id", h.knowledgeArticle)
 		v1.PUT("/knowledge/articles/:external_id/variants/:locale", h.knowledgeVariantPut)
 		v1.GET("/knowledge/articles/:external_id/variants/:locale/history", h.knowledgeVariantHistory)
+		v1.POST("/knowledge/articles/:external_id/variants/:locale/reviewed", h.knowledgeMarkReviewed)
 	}
 	if cfg.Assets != nil {
 		r.GET("/", h.index)

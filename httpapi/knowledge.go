@@ -25,6 +25,7 @@ type knowledgeBase interface {
 	Articles(ctx context.Context, f kbstore.ArticleFilter) ([]kbstore.ArticleSummary, error)
 	Article(ctx context.Context, externalID string) (kbstore.Article, error)
 	History(ctx context.Context, externalID, locale, market string) ([]kbstore.Version, error)
+	MarkReviewed(ctx context.Context, externalID, locale, market, by string) error
 }
 
 // maxImportBytes bounds one import request; the body is streamed, never held whole.

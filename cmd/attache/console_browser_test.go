@@ -124,6 +124,20 @@ func TestConsoleEditsATranslationAndTheTestBoxSeesIt(t *testing.T) {
 	b.WaitFor(`document.getElementById('save-status').textContent.includes('Saved as version 3')`)
 	b.WaitFor(`!document.querySelector(` + jsString(staleBadge) + `) && !document.getElementById('translation-stale')`)
 
+	// The source changes again; a reviewer finds the translation still right and says so.
+	choose("en")
+	b.Do(chromedp.SetValue(chromedp.CSS("#translation-body"), "## Window\n\nYou can return unused items within 90 days of delivery."),
+		chromedp.Click(chromedp.CSS("#translation-save")))
+	b.WaitFor(`document.getElementById('save-status').textContent.includes('Saved as version 3')`)
+	choose("es")
+	b.WaitFor(`!!document.getElementById('translation-reviewed')`)
+	b.Do(chromedp.Click(chromedp.CSS("#translation-reviewed")))
+	b.WaitFor(`document.getElementById('save-status').textContent.includes('reviewed') && !document.getElementById('translation-stale')`)
+	b.WaitFor(`!document.querySelector(` + jsString(staleBadge) + `)`)
+	if body := browser.Eval[string](b, `document.getElementById('translation-body').value`); !strings.Contains(body, sentence) {
+		t.Errorf("marking as reviewed changed the text: %q", body)
+	}
+
 	if errs := b.ScriptErrors(); len(errs) > 0 {
 		t.Errorf("the page logged script errors: %+v", errs)
 	}

@@ -171,3 +171,40 @@ func (s *Store) History(ctx context.Context, externalID, locale, market string) 
 	}
 	return hs, nil
 }
+
+// ErrNotATranslation is returned by MarkReviewed for a variant that has no source.
+var ErrNotATranslation = errors.New("knowledge: the variant is not a translation")
+
+// MarkReviewed records that a translation, reviewed by by, still says what the current version
+// of its source says: it counts as made from that version, so it is no longer stale. The
+// review is a new version in the history; the text is unchanged.
+func (s *Store) MarkReviewed(ctx context.Context, externalID, locale, market, by string) error {
+	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		var id string
+		var srcVersion *int
+		err := tx.QueryRow(ctx, `SELECT v.id::text, src.version FROM kb_variants v
+			JOIN kb_articles a ON a.id = v.article_id
+			LEFT JOIN kb_variants src ON src.article_id = v.article_id AND src.locale = v.source_locale AND src.market = ''
+			WHERE a.external_id = $1 AND v.locale = $2 AND v.market = $3 FOR UPDATE OF v`,
+			externalID, locale, market).Scan(&id, &srcVersion)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return knowledge.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("find variant %s/%s%s: %w", externalID, locale, marketSuffix(market), err)
+		}
+		if srcVersion == nil {
+			return ErrNotATranslation
+		}
+		if _, err := tx.Exec(ctx, `UPDATE kb_variants SET source_version = $2, version = version + 1,
+			updated_by = $3, updated_at = now() WHERE id = $1`, id, *srcVersion, by); err != nil {
+			return fmt.Errorf("mark reviewed: %w", err)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO kb_variant_versions (variant_id, version, title, body, tags, status, source_version, content_hash, changed_by)
+			SELECT id, version, title, body, tags, status, source_version, content_hash, $2 FROM kb_variants WHERE id = $1`, id, by)
+		if err != nil {
+			return fmt.Errorf("record review: %w", err)
+		}
+		return nil
+	})
+}

@@ -209,3 +209,32 @@ func TestGapReportGroupsQuestionsPerLocaleAndMarketNewestFirst(t *testing.T) {
 		t.Errorf("locale filter: %+v", es)
 	}
 }
+
+func TestMarkReviewedClearsStalenessWithoutChangingTheText(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, hashembed.New(64))
+	id := unique(t, "faq")
+	seed(t, s,
+		knowledge.Record{ExternalID: id, Locale: "en", Title: "FAQ", Body: "Answer one."},
+		knowledge.Record{ExternalID: id, Locale: "de", SourceLocale: "en", Title: "FAQ", Body: "Antwort eins."})
+	seed(t, s, knowledge.Record{ExternalID: id, Locale: "en", Title: "FAQ", Body: "Answer one, with a typo fixed."})
+	if err := s.MarkReviewed(ctx, id, "de", "", "reviewer"); err != nil {
+		t.Fatal(err)
+	}
+	vs, _ := s.Variants(ctx, id)
+	for _, v := range vs {
+		if v.Locale == "de" && (v.Stale || v.Version != 2 || v.SourceVersion != 2) {
+			t.Fatalf("after review: %+v", v)
+		}
+	}
+	hs, err := s.History(ctx, id, "de", "")
+	if err != nil || len(hs) != 2 || hs[0].ChangedBy != "reviewer" {
+		t.Fatalf("history: %+v %v", hs, err)
+	}
+	if err := s.MarkReviewed(ctx, id, "en", "", "x"); !errors.Is(err, pgstore.ErrNotATranslation) {
+		t.Fatalf("reviewing the source: %v", err)
+	}
+	if err := s.MarkReviewed(ctx, id, "fr", "", "x"); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Fatalf("reviewing a missing variant: %v", err)
+	}
+}

@@ -181,8 +181,29 @@
       meta.append(` · translated from ${v.source_locale} v${v.source_version || '?'} `);
       meta.append(v.stale ? el('span', { id: 'translation-stale', class: 'badge stale' }, 'stale: the source changed since')
         : el('span', { class: 'badge' }, 'up to date'));
+      if (v.stale) {
+        // A reviewer who finds the translation still right says so without editing it.
+        const review = el('button', { id: 'translation-reviewed', type: 'button', class: 'secondary' }, 'Mark as reviewed');
+        review.addEventListener('click', () => markReviewed(v, review));
+        meta.append(' ', review);
+      }
     }
     meta.append(` · updated by ${v.updated_by || '—'}`);
+  }
+
+  async function markReviewed(v, button) {
+    const a = state.article;
+    button.disabled = true;
+    const q = v.market ? `?market=${encodeURIComponent(v.market)}` : '';
+    try {
+      await api(`/articles/${encodeURIComponent(a.external_id)}/variants/${encodeURIComponent(v.locale)}/reviewed${q}`, { method: 'POST' });
+      await openArticle(a.external_id, variantKey(v));
+      setStatus($('save-status'), 'Marked as reviewed against the current source.');
+      await loadList();
+    } catch (err) {
+      setStatus($('save-status'), `Not recorded: ${err.message}`, true);
+      button.disabled = false;
+    }
   }
 
   async function loadHistory(v, isNew) {
