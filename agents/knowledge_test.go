@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/attache-dev/attache/agents/model"
 	"github.com/attache-dev/attache/i18n"
 	"github.com/attache-dev/attache/knowledge"
 )
@@ -79,5 +80,34 @@ func TestOfflineResponderAnswersFromTheKnowledgeBase(t *testing.T) {
 				t.Errorf("streamed %q, stored %q", streamed.String(), got.Text)
 			}
 		})
+	}
+}
+
+func TestModelResponderDisclosesCitesAndStreams(t *testing.T) {
+	r := kbResponder(t)
+	var sent model.Request
+	m := ModelResponder{Engine: r.Engine, Catalog: r.Catalog, Model: model.Func(func(ctx context.Context, req model.Request) (model.Response, error) {
+		sent = req
+		for _, d := range []string{"Tiene ", "30 días."} {
+			if err := req.OnText(ctx, d); err != nil {
+				return model.Response{}, err
+			}
+		}
+		return model.Response{Text: "Tiene 30 días."}, nil
+	})}
+	var streamed strings.Builder
+	got, err := m.Respond(context.Background(), TurnContext{Text: "¿Cuántos días tengo para devolver algo?", LocaleHint: "es",
+		FirstAIMessage: true, Passages: []knowledge.Passage{returnsES}}, func(d string) { streamed.WriteString(d) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(got.Text, r.Catalog.Text("es", i18n.KeyDisclosure)) || !strings.HasSuffix(got.Text, "Tiene 30 días.") {
+		t.Errorf("first model reply %q: want the Spanish disclosure, then the model's text", got.Text)
+	}
+	if streamed.String() != "Tiene 30 días." || len(got.Citations) != 1 || got.Engine != "model" {
+		t.Errorf("streamed %q, reply %+v", streamed.String(), got)
+	}
+	if sys := sent.Messages[0].Text; sent.Messages[0].Role != model.RoleSystem || !strings.Contains(sys, returnsES.Text) || !strings.Contains(sys, "es") {
+		t.Errorf("system prompt lacks the passage or the language: %q", sys)
 	}
 }

@@ -101,7 +101,7 @@ func (r OfflineResponder) fromKnowledge(reply *Reply, tc TurnContext) {
 	}
 	text := r.Catalog.Text(reply.Lang, key, p.Text, citation(p))
 	if tc.FirstAIMessage {
-		text = r.Catalog.Text(reply.Lang, i18n.KeyWithDisclosure, r.Catalog.Text(reply.Lang, i18n.KeyDisclosure), text)
+		text = r.Catalog.WithDisclosure(reply.Lang, text)
 	}
 	reply.Text = text
 	reply.Intent = IntentKnowledgeAnswer
@@ -194,7 +194,7 @@ func (r ModelResponder) Respond(ctx context.Context, tc TurnContext, onText func
 		text = strings.TrimSpace(b.String())
 	}
 	if tc.FirstAIMessage && r.Catalog != nil {
-		text = r.Catalog.Text(an.Lang, "disclosure") + "\n\n" + text
+		text = r.Catalog.WithDisclosure(an.Lang, text)
 	}
 	reply := Reply{Text: text, Lang: an.Lang, Intent: an.Intent, Confidence: an.Confidence, Engine: "model"}
 	for _, p := range tc.Passages {

@@ -139,7 +139,7 @@ func ConversationWorkflow(ctx workflow.Context, in WorkflowInput) error {
 			}
 			return workflow.NewContinueAsNewError(ctx, WorkflowName, w.nextInput())
 		}
-		if !ok && w.inFlight == 0 && workflow.AllHandlersFinished(ctx) {
+		if !ok && workflow.AllHandlersFinished(ctx) {
 			workflow.GetLogger(ctx).Info("conversation idle; workflow completes", "conversation", in.ConversationID)
 			return nil
 		}
@@ -152,7 +152,6 @@ type conversationWF struct {
 	order        []string
 	mu           workflow.Mutex
 	turnsThisRun int
-	inFlight     int
 }
 
 func newConversation(ctx workflow.Context, in WorkflowInput) *conversationWF {
@@ -208,8 +207,6 @@ func (w *conversationWF) handleTurn(ctx workflow.Context, req TurnRequest) (Turn
 	if r, ok := w.completed[req.TurnID]; ok {
 		return r, nil
 	}
-	w.inFlight++
-	defer func() { w.inFlight-- }()
 	if err := w.mu.Lock(ctx); err != nil {
 		return TurnResult{}, err
 	}

@@ -183,6 +183,12 @@ func toPrintf(text string) string {
 //
 // Pass identifiers such as order numbers as strings: numeric arguments are formatted for
 // the locale (digit grouping, and for some locales native digits).
+// WithDisclosure puts the AI disclosure in lang before text, as the first AI message of a
+// conversation must begin.
+func (c *Catalog) WithDisclosure(lang, text string) string {
+	return c.Text(lang, KeyWithDisclosure, c.Text(lang, KeyDisclosure), text)
+}
+
 func (c *Catalog) Text(lang, key string, args ...any) string {
 	tag := Match(lang)
 	if _, ok := c.texts[tag][key]; !ok {

@@ -117,7 +117,7 @@ func (e *Engine) Respond(in Input) Reply {
 	}
 	r.Text = e.cat.Text(lang, key, args...)
 	if in.FirstAIMessage && key != i18n.KeyGreeting {
-		r.Text = e.cat.Text(lang, i18n.KeyWithDisclosure, e.cat.Text(lang, i18n.KeyDisclosure), r.Text)
+		r.Text = e.cat.WithDisclosure(lang, r.Text)
 	}
 	return r
 }
