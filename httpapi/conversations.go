@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -227,21 +228,9 @@ func (h *handlers) events(c *gin.Context) {
 	fmt.Fprintf(w, "retry: 2000\n\n")
 
 	last := after
-	for {
-		msgs, err := h.cfg.Conversations.Messages(ctx, conv.ID, last, 200)
-		if err != nil {
-			h.cfg.Logger.Warn("sse catch-up", "conversation", conv.ID, "err", err)
-			return
-		}
-		for _, m := range msgs {
-			writeSSE(w, stream.MessageEvent(m))
-			last = m.Seq
-		}
-		if len(msgs) < 200 {
-			break
-		}
+	if !h.catchUp(ctx, w, conv.ID, &last) {
+		return
 	}
-	w.Flush()
 
 	tick := time.NewTicker(h.cfg.KeepAlive)
 	defer tick.Stop()
@@ -262,22 +251,37 @@ func (h *handlers) events(c *gin.Context) {
 					continue
 				}
 				if len(ev.Data) == 0 || string(ev.Data) == "null" || seq > last+1 {
-					// Too large to relay, or a gap: read what is missing from the store.
-					msgs, err := h.cfg.Conversations.Messages(ctx, conv.ID, last, 200)
-					if err != nil {
+					// Too large to relay, or maybe a message missed: read from the store.
+					if !h.catchUp(ctx, w, conv.ID, &last) {
 						return
 					}
-					for _, m := range msgs {
-						writeSSE(w, stream.MessageEvent(m))
-						last = m.Seq
-					}
-					w.Flush()
 					continue
 				}
 				last = seq
 			}
 			writeSSE(w, ev)
 			w.Flush()
+		}
+	}
+}
+
+// catchUp sends the stored messages after *last, advancing it, and reports whether the
+// stream can go on.
+func (h *handlers) catchUp(ctx context.Context, w gin.ResponseWriter, conversationID string, last *int64) bool {
+	const page = 200
+	for {
+		msgs, err := h.cfg.Conversations.Messages(ctx, conversationID, *last, page)
+		if err != nil {
+			h.cfg.Logger.Warn("sse catch-up", "conversation", conversationID, "err", err)
+			return false
+		}
+		for _, m := range msgs {
+			writeSSE(w, stream.MessageEvent(m))
+			*last = m.Seq
+		}
+		if len(msgs) < page {
+			w.Flush()
+			return true
 		}
 	}
 }
