@@ -35,6 +35,7 @@ type devStack struct {
 	worker   worker.Worker
 	hub      *stream.Hub
 	kb       *kbstore.Store
+	acts     *agents.Activities
 	runtime  string // the runtime file other commands read, removed at stop
 	turns    *agents.Client
 	http     *httpServer
@@ -87,12 +88,10 @@ func startDev(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *d
 	if s.tc, err = dialTemporal(ctx, s.temporal.HostPort(), s.temporal.Namespace(), logger); err != nil {
 		return nil, err
 	}
-	acts, kb, err := newActivities(ctx, cfg, s.pool, s.hub, logger)
-	if err != nil {
+	if s.acts, s.kb, err = newActivities(ctx, cfg, s.pool, s.hub, logger); err != nil {
 		return nil, err
 	}
-	s.kb = kb
-	s.worker = agents.NewWorker(s.tc, cfg.TaskQueue, acts)
+	s.worker = agents.NewWorker(s.tc, cfg.TaskQueue, s.acts)
 	if err := s.worker.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
