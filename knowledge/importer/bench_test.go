@@ -25,16 +25,18 @@ var benchBodies = []string{
 	"通常配送は2〜4営業日でお届けします。離島への配送は追加で数日かかる場合があります。追跡番号はメールでお知らせします。",
 }
 
+// benchLocales are the locales of benchBodies, in the same order.
+var benchLocales = []string{"en", "es-MX", "de", "ja"}
+
 func benchCSV() []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
 	_ = w.Write([]string{"external_id", "locale", "market", "title", "body", "tags"})
-	locales := []string{"en", "es-MX", "de", "ja"}
 	markets := []string{"", "MX", "DE", "JP"}
 	for i := range benchRows {
 		k := i % len(benchBodies)
 		_ = w.Write([]string{
-			fmt.Sprintf("faq-%d", i), locales[k], markets[k], fmt.Sprintf("Question %d about delivery", i),
+			fmt.Sprintf("faq-%d", i), benchLocales[k], markets[k], fmt.Sprintf("Question %d about delivery", i),
 			strings.Repeat(benchBodies[k]+"\n", 4), "shipping|Delivery|faq",
 		})
 	}
@@ -46,14 +48,21 @@ func benchCSV() []byte {
 // a plain encoding/csv read of the same bytes (x-baseline): the cost of validation and
 // normalisation on top of parsing.
 func BenchmarkReadCSV(b *testing.B) {
-	data := benchCSV()
+	benchRead(b, CSV, "bench.csv", benchCSV(), plainCSV, benchRows+1)
+}
+
+// benchRead measures Read of data as format and then baseline over the same bytes, and
+// reports records per second for both and their ratio (x-baseline). baseline must count
+// want records, so that a broken baseline cannot flatter the ratio.
+func benchRead(b *testing.B, format Format, name string, data []byte, baseline func([]byte) int, want int) {
+	b.Helper()
 	ctx := context.Background()
 	emit := func(knowledge.Record) error { return nil }
 	reject := func(e knowledge.RowError) { b.Fatalf("rejected %+v", e) }
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := Read(ctx, bytes.NewReader(data), CSV, "bench.csv", emit, reject); err != nil {
+		if err := Read(ctx, bytes.NewReader(data), format, name, emit, reject); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -61,7 +70,7 @@ func BenchmarkReadCSV(b *testing.B) {
 
 	start := time.Now()
 	for range b.N {
-		if n := plainCSV(data); n != benchRows+1 {
+		if n := baseline(data); n != want {
 			b.Fatalf("baseline read %d records", n)
 		}
 	}
@@ -89,11 +98,10 @@ func plainCSV(data []byte) int {
 func benchJSONL() []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
-	locales := []string{"en", "es-MX", "de", "ja"}
 	for i := range benchRows {
 		k := i % len(benchBodies)
 		_ = enc.Encode(map[string]any{
-			"external_id": fmt.Sprintf("faq-%d", i), "locale": locales[k], "title": fmt.Sprintf("Question %d", i),
+			"external_id": fmt.Sprintf("faq-%d", i), "locale": benchLocales[k], "title": fmt.Sprintf("Question %d", i),
 			"body": strings.Repeat(benchBodies[k]+"\n", 4), "tags": []string{"shipping", "faq"},
 		})
 	}
@@ -103,31 +111,7 @@ func benchJSONL() []byte {
 // BenchmarkReadJSONL is BenchmarkReadCSV for JSONL; the baseline decodes each line into a
 // struct with encoding/json.
 func BenchmarkReadJSONL(b *testing.B) {
-	data := benchJSONL()
-	ctx := context.Background()
-	emit := func(knowledge.Record) error { return nil }
-	reject := func(e knowledge.RowError) { b.Fatalf("rejected %+v", e) }
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := Read(ctx, bytes.NewReader(data), JSONL, "bench.jsonl", emit, reject); err != nil {
-			b.Fatal(err)
-		}
-	}
-	readNs := float64(b.Elapsed().Nanoseconds())
-
-	start := time.Now()
-	for range b.N {
-		if n := plainJSONL(data); n != benchRows {
-			b.Fatalf("baseline read %d records", n)
-		}
-	}
-	baseNs := float64(time.Since(start).Nanoseconds())
-	b.ReportMetric(float64(b.N*benchRows)/(readNs/1e9), "rows/s")
-	b.ReportMetric(float64(b.N*benchRows)/(baseNs/1e9), "baseline-rows/s")
-	if baseNs > 0 {
-		b.ReportMetric(readNs/baseNs, "x-baseline")
-	}
+	benchRead(b, JSONL, "bench.jsonl", benchJSONL(), plainJSONL, benchRows)
 }
 
 func plainJSONL(data []byte) int {

@@ -126,26 +126,14 @@ func (src *source) readCSV(ctx context.Context, r io.Reader) error {
 			src.rejectf(line, printableID(rec[idCol]), "%s", reason)
 			continue
 		}
-		in := fields{
-			externalID: rec[idCol],
-			locale:     rec[cols["locale"]],
-			title:      rec[cols["title"]],
-			body:       rec[cols["body"]],
-		}
-		if i, ok := cols["market"]; ok {
-			in.market = rec[i]
-		}
-		if i, ok := cols["tags"]; ok {
-			in.tags = splitTags(rec[i])
-		}
-		if i, ok := cols["url"]; ok {
-			in.url = rec[i]
-		}
-		if i, ok := cols["status"]; ok {
-			in.status = rec[i]
-		}
-		if i, ok := cols["source_locale"]; ok {
-			in.sourceLocale = rec[i]
+		// csvHeader let only known columns through, so every column lands in a field.
+		in := fields{body: rec[cols["body"]]}
+		for name, i := range cols {
+			if name == "tags" {
+				in.tags = splitTags(rec[i])
+			} else if dest := in.field(name); dest != nil {
+				*dest = rec[i]
+			}
 		}
 		if err := src.accept(ctx, line, in); err != nil {
 			return err

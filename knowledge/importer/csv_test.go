@@ -9,15 +9,7 @@ import (
 
 func TestReadCSV(t *testing.T) {
 	t.Parallel()
-	rec := func(id, locale, title, body string) knowledge.Record {
-		return knowledge.Record{ExternalID: id, Locale: locale, Title: title, Body: body, Status: "published"}
-	}
-	tests := []struct {
-		name    string
-		input   string
-		records []knowledge.Record
-		rejects []wantReject
-	}{
+	tests := []readCase{
 		{
 			name: "columns in any order and case; BOM; CRLF; a quoted multi-line body; optional columns",
 			input: "\ufeffTitle , BODY,locale,external_id,tags,market,status,url,source_locale\r\n" +
@@ -158,13 +150,7 @@ func TestReadCSV(t *testing.T) {
 			records: nil,
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got := readString(t, CSV, "faq.csv", tt.input)
-			checkResult(t, got, tt.records, tt.rejects)
-		})
-	}
+	runReadCases(t, CSV, "faq.csv", tests, nil)
 }
 
 // TestReadCSVRecordTooLarge: a quote that is never closed in a large file does not make the

@@ -88,6 +88,15 @@ func decodeText(data []byte) (string, int, string) {
 	return normaliseNewlines(string(data)), 0, ""
 }
 
+// lineBounds returns where the line that starts at offset start of s ends (the offset of
+// its LF, or len(s)) and where the next line starts.
+func lineBounds(s string, start int) (end, next int) {
+	if i := strings.IndexByte(s[start:], '\n'); i >= 0 {
+		return start + i, start + i + 1
+	}
+	return len(s), len(s)
+}
+
 // lineAt returns the 1-based line of byte offset i.
 func lineAt(data []byte, i int) int {
 	return bytes.Count(data[:i], []byte{'\n'}) + 1
@@ -135,14 +144,7 @@ func splitFrontMatter(text string) (fm, rest string, found, closed bool) {
 		return "", text, false, false
 	}
 	for off := 0; off < len(after); {
-		end := strings.IndexByte(after[off:], '\n')
-		next := len(after)
-		if end >= 0 {
-			end += off
-			next = end + 1
-		} else {
-			end = len(after)
-		}
+		end, next := lineBounds(after, off)
 		if strings.TrimRight(after[off:end], " \t") == "---" {
 			return after[:off], after[next:], true, true
 		}
@@ -282,14 +284,7 @@ func takeHeading(body string) (title, rest string, ok bool) {
 	var fence string // the opening fence while inside fenced code
 	prevBlank := true
 	for start := 0; start < len(body); {
-		end := strings.IndexByte(body[start:], '\n')
-		next := len(body)
-		if end >= 0 {
-			end += start
-			next = end + 1
-		} else {
-			end = len(body)
-		}
+		end, next := lineBounds(body, start)
 		line := body[start:end]
 		trimmed := strings.TrimLeft(line, " ")
 		indent := len(line) - len(trimmed)

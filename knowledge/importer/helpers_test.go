@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -154,4 +156,51 @@ func checkRecord(r knowledge.Record) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// rec is a published record with only the required fields.
+func rec(id, locale, title, body string) knowledge.Record {
+	return knowledge.Record{ExternalID: id, Locale: locale, Title: title, Body: body, Status: "published"}
+}
+
+// readCase is one input given to Read and what Read must report for it.
+type readCase struct {
+	name    string
+	file    string // the name given to Read, a path relative to the import root; empty: the runner's default
+	input   string
+	records []knowledge.Record
+	rejects []wantReject
+}
+
+// runReadCases reads every case with format in a parallel subtest, checks what was reported
+// with checkResult and then, when also is not nil, runs the caller's own checks on it.
+// A case without a file name is read under file.
+func runReadCases(t *testing.T, format Format, file string, cases []readCase, also func(t *testing.T, tc readCase, got collected)) {
+	t.Helper()
+	for _, tc := range cases {
+		if tc.file == "" {
+			tc.file = file
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := readString(t, format, tc.file, tc.input)
+			checkResult(t, got, tc.records, tc.rejects)
+			if also != nil {
+				also(t, tc, got)
+			}
+		})
+	}
+}
+
+// writeFile writes content to the slash-separated path rel under dir, creating the
+// directories on the way.
+func writeFile(t testing.TB, dir, rel, content string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

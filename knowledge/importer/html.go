@@ -14,8 +14,9 @@ import (
 // metaPrefix starts the names of the <meta> elements that carry a record's fields.
 const metaPrefix = "attache:"
 
-// metaNames are the field names an HTML page may give after metaPrefix.
-var metaNames = []string{"external_id", "locale", "market", "tags", "title", "source_locale", "url", "status"}
+// metaNames are the field names an HTML page may give after metaPrefix: the Markdown
+// front matter keys.
+var metaNames = frontMatterKeys
 
 // parseHTML reads a page's metadata and sanitises its content into Markdown-like text.
 func parseHTML(text string) document {

@@ -10,13 +10,7 @@ import (
 
 func TestReadHTML(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name    string
-		file    string
-		input   string
-		records []knowledge.Record
-		rejects []wantReject
-	}{
+	tests := []readCase{
 		{
 			name: "metadata from meta elements, lang, canonical and title; the repeated h1 leaves the body",
 			file: "pages/returns.html",
@@ -120,20 +114,15 @@ func TestReadHTML(t *testing.T) {
 			rejects: []wantReject{{1, "file is not valid UTF-8"}},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got := readString(t, HTML, tt.file, tt.input)
-			checkResult(t, got, tt.records, tt.rejects)
-			for _, r := range got.records {
-				for _, bad := range []string{"<", "alert", "evil", "document.write", "Buscar", "fallback", "oculto", "foto", "Inicio", "Impressum"} {
-					if strings.Contains(r.Body, bad) {
-						t.Errorf("body keeps %q:\n%s", bad, r.Body)
-					}
+	runReadCases(t, HTML, "", tests, func(t *testing.T, _ readCase, got collected) {
+		for _, r := range got.records {
+			for _, bad := range []string{"<", "alert", "evil", "document.write", "Buscar", "fallback", "oculto", "foto", "Inicio", "Impressum"} {
+				if strings.Contains(r.Body, bad) {
+					t.Errorf("body keeps %q:\n%s", bad, r.Body)
 				}
 			}
-		})
-	}
+		}
+	})
 }
 
 // TestSampleHTML reads the sample page a README example uses.

@@ -9,15 +9,7 @@ import (
 
 func TestReadJSONL(t *testing.T) {
 	t.Parallel()
-	rec := func(id, locale, title, body string) knowledge.Record {
-		return knowledge.Record{ExternalID: id, Locale: locale, Title: title, Body: body, Status: "published"}
-	}
-	tests := []struct {
-		name    string
-		input   string
-		records []knowledge.Record
-		rejects []wantReject
-	}{
+	tests := []readCase{
 		{
 			name: "every field; tags as an array or a string; null; numeric ID; BOM; CRLF; blank lines",
 			input: "\ufeff" + `{"external_id":"faq-7","locale":"ja","title":"返品について","body":"30日以内に\r\n返品できます。","market":"jp","tags":["Returns"," 返品 ","returns"],"url":"https://help.example.com/ja/faq-7","status":"draft","source_locale":"en"}` + "\r\n" +
@@ -87,13 +79,7 @@ func TestReadJSONL(t *testing.T) {
 			records: nil,
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got := readString(t, JSONL, "faq.jsonl", tt.input)
-			checkResult(t, got, tt.records, tt.rejects)
-		})
-	}
+	runReadCases(t, JSONL, "faq.jsonl", tests, nil)
 }
 
 func TestRejectionNamesExternalID(t *testing.T) {

@@ -9,13 +9,7 @@ import (
 
 func TestReadMarkdown(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name    string
-		file    string // the name given to Read: a path relative to the import root
-		input   string
-		records []knowledge.Record
-		rejects []wantReject
-	}{
+	tests := []readCase{
 		{
 			name: "front matter gives every field",
 			file: "returns.md",
@@ -212,18 +206,13 @@ func TestReadMarkdown(t *testing.T) {
 			rejects: []wantReject{{0, "file is larger than 2 MiB"}},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got := readString(t, Markdown, tt.file, tt.input)
-			checkResult(t, got, tt.records, tt.rejects)
-			for _, e := range got.rejects {
-				if e.Source != tt.file {
-					t.Errorf("rejection names %q, want %q", e.Source, tt.file)
-				}
+	runReadCases(t, Markdown, "", tests, func(t *testing.T, tt readCase, got collected) {
+		for _, e := range got.rejects {
+			if e.Source != tt.file {
+				t.Errorf("rejection names %q, want %q", e.Source, tt.file)
 			}
-		})
-	}
+		}
+	})
 }
 
 func TestParsePath(t *testing.T) {

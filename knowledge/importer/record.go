@@ -63,16 +63,23 @@ func normalise(in fields) (knowledge.Record, []string) {
 		return v, true
 	}
 
-	if id, ok := line("external_id", in.externalID); ok {
+	// required checks a single-line field that must be present and at most limit bytes long,
+	// and returns it, or "" after a problem.
+	required := func(name, v string, limit int) string {
+		v, ok := line(name, v)
 		switch {
-		case id == "":
-			problem("external_id is required")
-		case len(id) > maxExternalID:
-			problem("external_id is longer than %d bytes", maxExternalID)
+		case !ok:
+		case v == "":
+			problem("%s is required", name)
+		case len(v) > limit:
+			problem("%s is longer than %d bytes", name, limit)
 		default:
-			rec.ExternalID = id
+			return v
 		}
+		return ""
 	}
+
+	rec.ExternalID = required("external_id", in.externalID, maxExternalID)
 
 	if v, ok := line("locale", in.locale); ok {
 		if v == "" {
@@ -84,16 +91,7 @@ func normalise(in fields) (knowledge.Record, []string) {
 		}
 	}
 
-	if v, ok := line("title", in.title); ok {
-		switch {
-		case v == "":
-			problem("title is required")
-		case len(v) > maxTitle:
-			problem("title is longer than %d bytes", maxTitle)
-		default:
-			rec.Title = v
-		}
-	}
+	rec.Title = required("title", in.title, maxTitle)
 
 	if reason := textProblem(in.body); reason != "" {
 		problem("body %s", reason)

@@ -92,16 +92,7 @@ func TestWalkSamples(t *testing.T) {
 func TestWalkFileSystemCases(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	write := func(rel, content string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(rel, content string) { t.Helper(); writeFile(t, dir, rel, content) }
 	write("en/a.md", "# A\nText.\n")
 	write("en/docs/README.md", "# Read me\nOnly READMEs at the root are skipped.\n")
 	write("data.JSONL", `{"external_id":"j","locale":"en","title":"J","body":"x"}`+"\n")
@@ -189,15 +180,7 @@ func TestWalkStops(t *testing.T) {
 
 func TestACapitalCountrySuffixNamesAMarketOverride(t *testing.T) {
 	dir := t.TempDir()
-	write := func(rel, text string) {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(rel, content string) { t.Helper(); writeFile(t, dir, rel, content) }
 	write("ar/returns.SA.md", "---\nlocale: ar\n---\n# الإرجاع\n\nنص.\n")
 	write("en/returns.md", "# Returns\n\nText.\n")
 	write("en/cod.AE.md", "---\nmarket: AE\n---\n# COD\n\nText.\n")
