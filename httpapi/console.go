@@ -247,14 +247,22 @@ func (h *handlers) validateVariant(c *gin.Context, req putVariantRequest) (knowl
 	return rec, errs
 }
 
-func (h *handlers) knowledgeVariantHistory(c *gin.Context) {
-	locale, market := c.Param("locale"), strings.ToUpper(c.Query("market"))
-	tag, err := language.Parse(locale)
+// variantKey reads the locale (canonical) and market of the variant named by the path and
+// query, answering a validation problem titled title when the locale is not a language tag.
+func variantKey(c *gin.Context, title string) (locale, market string, ok bool) {
+	tag, err := language.Parse(c.Param("locale"))
 	if err != nil {
-		invalid(c, "The history was not read.", FieldError{"locale", "not a BCP 47 language tag"})
+		invalid(c, title, FieldError{"locale", "not a BCP 47 language tag"})
+		return "", "", false
+	}
+	return tag.String(), strings.ToUpper(c.Query("market")), true
+}
+
+func (h *handlers) knowledgeVariantHistory(c *gin.Context) {
+	locale, market, ok := variantKey(c, "The history was not read.")
+	if !ok {
 		return
 	}
-	locale = tag.String()
 	hs, err := h.cfg.Knowledge.History(c.Request.Context(), c.Param("external_id"), locale, market)
 	switch {
 	case errors.Is(err, knowledge.ErrNotFound):
@@ -273,14 +281,11 @@ func (h *handlers) knowledgeVariantHistory(c *gin.Context) {
 
 // knowledgeMarkReviewed records that a translation still says what its current source says.
 func (h *handlers) knowledgeMarkReviewed(c *gin.Context) {
-	locale, market := c.Param("locale"), strings.ToUpper(c.Query("market"))
-	tag, err := language.Parse(locale)
-	if err != nil {
-		invalid(c, "The review was not recorded.", FieldError{"locale", "not a BCP 47 language tag"})
+	locale, market, ok := variantKey(c, "The review was not recorded.")
+	if !ok {
 		return
 	}
-	locale = tag.String()
-	err = h.cfg.Knowledge.MarkReviewed(c.Request.Context(), c.Param("external_id"), locale, market, "console")
+	err := h.cfg.Knowledge.MarkReviewed(c.Request.Context(), c.Param("external_id"), locale, market, consoleEditor)
 	switch {
 	case errors.Is(err, knowledge.ErrNotFound):
 		notFound(c, "The variant "+strconv.Quote(c.Param("external_id")+"/"+locale))

@@ -100,32 +100,50 @@ func (f *fakeKB) History(_ context.Context, id, locale, market string) ([]kbstor
 	return []kbstore.Version{{Version: 1, Title: "Returns", Status: "published", ChangedBy: "demo-seed"}}, nil
 }
 
+// MarkReviewed knows the translation returns/de, market-wide and as an AT override, of the
+// source returns/en.
+func (f *fakeKB) MarkReviewed(_ context.Context, id, locale, market, _ string) error {
+	switch {
+	case id == "returns" && locale == "en" && market == "":
+		return kbstore.ErrNotATranslation
+	case id == "returns" && locale == "de" && (market == "" || market == "AT"):
+		return nil
+	}
+	return knowledge.ErrNotFound
+}
+
 func TestConsoleReadsAnswerProblemsForBadInput(t *testing.T) {
 	for _, tc := range []struct {
+		method string
 		path   string
 		status int
 		field  string
 	}{
-		{"/v1/knowledge/articles?stale=maybe", 422, "stale"},
-		{"/v1/knowledge/articles?locale=!!&limit=0", 422, "locale"},
-		{"/v1/knowledge/articles/nope", 404, ""},
-		{"/v1/knowledge/articles/returns", 200, ""},
-		{"/v1/knowledge/articles/returns/variants/en/history", 200, ""},
-		{"/v1/knowledge/articles/returns/variants/fr/history", 404, ""},
-		{"/v1/knowledge/articles/returns/variants/!!/history", 422, "locale"},
+		{"GET", "/v1/knowledge/articles?stale=maybe", 422, "stale"},
+		{"GET", "/v1/knowledge/articles?locale=!!&limit=0", 422, "locale"},
+		{"GET", "/v1/knowledge/articles/nope", 404, ""},
+		{"GET", "/v1/knowledge/articles/returns", 200, ""},
+		{"GET", "/v1/knowledge/articles/returns/variants/en/history", 200, ""},
+		{"GET", "/v1/knowledge/articles/returns/variants/fr/history", 404, ""},
+		{"GET", "/v1/knowledge/articles/returns/variants/!!/history", 422, "locale"},
+		{"POST", "/v1/knowledge/articles/returns/variants/de/reviewed", 204, ""},
+		{"POST", "/v1/knowledge/articles/returns/variants/de/reviewed?market=at", 204, ""},
+		{"POST", "/v1/knowledge/articles/returns/variants/en/reviewed", 409, ""},
+		{"POST", "/v1/knowledge/articles/returns/variants/fr/reviewed", 404, ""},
+		{"POST", "/v1/knowledge/articles/returns/variants/!!/reviewed", 422, "locale"},
 	} {
 		api := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: &fakeKB{}})
 		rec := httptest.NewRecorder()
-		api.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.path, nil))
+		api.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))
 		if rec.Code != tc.status {
-			t.Errorf("GET %s: %d, want %d: %s", tc.path, rec.Code, tc.status, rec.Body)
+			t.Errorf("%s %s: %d, want %d: %s", tc.method, tc.path, rec.Code, tc.status, rec.Body)
 			continue
 		}
 		if tc.field != "" && !strings.Contains(rec.Body.String(), `"field":"`+tc.field+`"`) {
-			t.Errorf("GET %s: %s names no %s", tc.path, rec.Body, tc.field)
+			t.Errorf("%s %s: %s names no %s", tc.method, tc.path, rec.Body, tc.field)
 		}
 		if tc.status >= 400 && rec.Header().Get("Content-Type") != "application/problem+json" {
-			t.Errorf("GET %s: %s, want problem JSON", tc.path, rec.Header().Get("Content-Type"))
+			t.Errorf("%s %s: %s, want problem JSON", tc.method, tc.path, rec.Header().Get("Content-Type"))
 		}
 	}
 }

@@ -8,10 +8,10 @@ import (
 	"unicode"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/attache-dev/attache/knowledge"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/attache-dev/attache/knowledge"
 )
 
 const maxGapQuestionRune = 500
@@ -73,12 +73,12 @@ func (s *Store) Gaps(ctx context.Context, f GapFilter) ([]GapGroup, error) {
 	})
 }
 
-var fold = cases.Fold()
-
 // normalizeQuestion makes wordings that differ only in case, width, punctuation and spacing
 // group together.
 func normalizeQuestion(q string) string {
-	q = fold.String(norm.NFKC.String(q))
+	// The cases package documents a Caser as possibly stateful and not to be shared
+	// between goroutines; gaps are recorded concurrently, so each call takes its own.
+	q = cases.Fold().String(norm.NFKC.String(q))
 	var b strings.Builder
 	space := false
 	for _, r := range q {

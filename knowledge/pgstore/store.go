@@ -6,6 +6,10 @@
 // gets a new version with its history kept. Embeddings are computed after the text is
 // committed, so a failing embedder loses nothing: full text still finds the article and
 // Reembed fills the gaps.
+//
+// It is not where records are validated (the importer does that), nor where text is chunked
+// or segmented (the chunk and segment packages); it computes no vectors itself, but asks the
+// knowledge.Embedder it is given.
 package pgstore
 
 import (
@@ -229,7 +233,7 @@ func (s *Store) embedVariant(ctx context.Context, variantID string) error {
 		WHERE c.variant_id = $1 AND NOT EXISTS (SELECT 1 FROM kb_embeddings e WHERE e.chunk_id = c.id AND e.model = $2)
 		ORDER BY c.ordinal`, variantID, s.embedder.Model())
 	if err != nil {
-		return err
+		return fmt.Errorf("list chunks to embed: %w", err)
 	}
 	type todo struct {
 		id   int64
@@ -242,8 +246,11 @@ func (s *Store) embedVariant(ctx context.Context, variantID string) error {
 		t.text = heading + "\n" + body
 		return t, err
 	})
-	if err != nil || len(items) == 0 {
-		return err
+	if err != nil {
+		return fmt.Errorf("list chunks to embed: %w", err)
+	}
+	if len(items) == 0 {
+		return nil
 	}
 	texts := make([]string, len(items))
 	for i, it := range items {
@@ -264,7 +271,10 @@ func (s *Store) embedVariant(ctx context.Context, variantID string) error {
 		batch.Queue(`INSERT INTO kb_embeddings (chunk_id, model, embedding) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 			it.id, s.embedder.Model(), pgvector.NewVector(vecs[i]))
 	}
-	return s.db.SendBatch(ctx, batch).Close()
+	if err := s.db.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("store %d vectors: %w", len(items), err)
+	}
+	return nil
 }
 
 // Reembed computes the missing vectors of every chunk in this store's embedding space — after
@@ -274,11 +284,11 @@ func (s *Store) Reembed(ctx context.Context) (int, error) {
 	rows, err := s.db.Query(ctx, `SELECT DISTINCT c.variant_id::text FROM kb_chunks c
 		WHERE NOT EXISTS (SELECT 1 FROM kb_embeddings e WHERE e.chunk_id = c.id AND e.model = $1)`, s.embedder.Model())
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("list variants to re-embed: %w", err)
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("list variants to re-embed: %w", err)
 	}
 	for i, id := range ids {
 		if err := s.embedVariant(ctx, id); err != nil {
@@ -286,37 +296,4 @@ func (s *Store) Reembed(ctx context.Context) (int, error) {
 		}
 	}
 	return len(ids), nil
-}
-
-// Variant describes one stored variant of an article, for curation.
-type Variant struct {
-	Locale, Market, Title, Status string
-	Version                       int
-	SourceLocale                  string
-	SourceVersion                 int  // the source's version this translation was made from (0 = unknown)
-	Stale                         bool // the source has changed since
-}
-
-// Variants lists the variants of an article, sources first.
-func (s *Store) Variants(ctx context.Context, externalID string) ([]Variant, error) {
-	rows, err := s.db.Query(ctx, `
-		SELECT v.locale, v.market, v.title, v.status, v.version, v.source_locale, coalesce(v.source_version, 0),
-			v.source_locale <> '' AND src.version IS NOT NULL AND coalesce(v.source_version, 0) < src.version AS stale
-		FROM kb_variants v
-		JOIN kb_articles a ON a.id = v.article_id
-		LEFT JOIN kb_variants src ON src.article_id = v.article_id AND src.locale = v.source_locale AND src.market = ''
-		WHERE a.external_id = $1
-		ORDER BY v.source_locale <> '', v.locale, v.market`, externalID)
-	if err != nil {
-		return nil, fmt.Errorf("list variants of %s: %w", externalID, err)
-	}
-	vs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Variant, error) {
-		var v Variant
-		err := r.Scan(&v.Locale, &v.Market, &v.Title, &v.Status, &v.Version, &v.SourceLocale, &v.SourceVersion, &v.Stale)
-		return v, err
-	})
-	if err == nil && len(vs) == 0 {
-		return nil, knowledge.ErrNotFound
-	}
-	return vs, err
 }
