@@ -19,6 +19,7 @@ import (
 
 	"github.com/attache-dev/attache/agents"
 	"github.com/attache-dev/attache/conversation"
+	"github.com/attache-dev/attache/i18n"
 	"github.com/attache-dev/attache/stream"
 )
 
@@ -73,11 +74,9 @@ func (h *handlers) createConversation(c *gin.Context) {
 			locale = tag.String()
 		}
 	}
-	market := strings.ToUpper(req.Market)
-	if market != "" {
-		if r, err := language.ParseRegion(market); err != nil || !r.IsCountry() {
-			errs = append(errs, FieldError{"market", "not an ISO 3166-1 alpha-2 country code"})
-		}
+	market, err := i18n.ParseMarket(req.Market)
+	if err != nil {
+		errs = append(errs, FieldError{"market", err.Error()})
 	}
 	if req.Channel == "" {
 		req.Channel = "web"

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"golang.org/x/text/language"
 
+	"github.com/attache-dev/attache/i18n"
 	"github.com/attache-dev/attache/knowledge"
 	"github.com/attache-dev/attache/knowledge/importer"
 	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
@@ -69,12 +70,11 @@ func (h *handlers) knowledgeSearch(c *gin.Context) {
 	} else if _, err := language.Parse(req.Locale); err != nil {
 		errs = append(errs, FieldError{"locale", "not a BCP 47 language tag"})
 	}
-	req.Market = strings.ToUpper(req.Market)
-	if req.Market != "" {
-		if r, err := language.ParseRegion(req.Market); err != nil || !r.IsCountry() {
-			errs = append(errs, FieldError{"market", "not an ISO 3166-1 alpha-2 country code"})
-		}
+	market, err := i18n.ParseMarket(req.Market)
+	if err != nil {
+		errs = append(errs, FieldError{"market", err.Error()})
 	}
+	req.Market = market
 	if req.K == 0 {
 		req.K = 5
 	} else if req.K < 1 || req.K > 50 {

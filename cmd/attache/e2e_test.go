@@ -320,6 +320,8 @@ func TestBadInputGetsA4xxProblem(t *testing.T) {
 		{"malformed conversation id", "GET", "/v1/conversations/%27%3B--", nil, 404, "does not exist"},
 		{"unknown conversation events", "GET", "/v1/conversations/00000000-0000-0000-0000-000000000000/events", nil, 404, "does not exist"},
 		{"bad market", "POST", "/v1/conversations", `{"market":"Germany"}`, 422, "market"},
+		{"EU is not a market", "POST", "/v1/conversations", `{"market":"EU"}`, 422, "not a country"},
+		{"withdrawn country code", "POST", "/v1/knowledge/search", `{"query":"x","market":"YU"}`, 422, "market"},
 		{"unknown path", "GET", "/v1/nothing", nil, 404, "does not exist"},
 		{"wrong method", "DELETE", msgs, nil, 405, "not allowed"},
 	}
@@ -487,5 +489,18 @@ func TestLogsCarryNoCustomerText(t *testing.T) {
 		if strings.Contains(logs, s) {
 			t.Errorf("the logs contain customer data %q", s)
 		}
+	}
+}
+
+// TestMarketsAreStoredAsTheImporterStoresThem: the API and the importer read market codes the
+// same way, so a conversation's market finds the overrides imported for it.
+func TestMarketsAreStoredAsTheImporterStoresThem(t *testing.T) {
+	c := apiClient{t, stack(t).http.URL()}
+	code, _, b := c.do("POST", "/v1/conversations", `{"market":"uk"}`)
+	if code != 201 || !bytes.Contains(b, []byte(`"market":"GB"`)) {
+		t.Fatalf("create with market uk: %d %s, want market GB", code, b)
+	}
+	if ps := c.search("Wie lange habe ich Zeit für eine Rücksendung?", "de", "de"); len(ps) == 0 || ps[0].Market != "DE" {
+		t.Fatalf("search with market de: %+v, want the DE override", ps)
 	}
 }

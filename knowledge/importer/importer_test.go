@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/text/language"
-
 	"github.com/attache-dev/attache/knowledge"
 )
 
@@ -106,21 +104,6 @@ func TestNormalise(t *testing.T) {
 		_, problems := normalise(tt.in)
 		if len(problems) != 1 || !strings.Contains(problems[0], tt.reason) {
 			t.Errorf("%s: problems = %q, want one containing %q", tt.name, problems, tt.reason)
-		}
-	}
-}
-
-// TestCountries checks the market list against golang.org/x/text: every code in it is a
-// country there, and it has the 249 officially assigned codes plus XK.
-func TestCountries(t *testing.T) {
-	t.Parallel()
-	if len(countries) != 250 {
-		t.Errorf("%d market codes, want 249 + XK", len(countries))
-	}
-	for c := range countries {
-		r, err := language.ParseRegion(c)
-		if err != nil || !r.IsCountry() || r.String() != c {
-			t.Errorf("%s is not a country for x/text: %v %v", c, r, err)
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/attache-dev/attache/i18n"
 )
 
 // pathLocalePattern is the shape a path segment must have to be read as a locale: a
@@ -46,7 +48,7 @@ func parsePath(rel string) pathMeta {
 	// regions are written in BCP 47; lower case is a language ("returns.de.md"). A market
 	// suffix may follow a locale suffix ("returns.de.DE.md").
 	if i := strings.LastIndexByte(stem, '.'); i > 0 {
-		if suf := stem[i+1:]; len(suf) == 2 && suf == strings.ToUpper(suf) && countries[suf] {
+		if suf := stem[i+1:]; len(suf) == 2 && suf == strings.ToUpper(suf) && i18n.IsCountry(suf) {
 			market, stem = suf, stem[:i]
 		}
 	}

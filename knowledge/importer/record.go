@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/attache-dev/attache/i18n"
 	"github.com/attache-dev/attache/knowledge"
 )
 
@@ -247,57 +248,12 @@ func parseLocale(s string) (string, string) {
 
 // parseMarket returns the canonical market code, or why s is not one.
 func parseMarket(s string) (string, string) {
-	m := strings.ToUpper(s)
-	switch {
-	case m == "":
-		return "", ""
-	case m == "UK":
-		// ISO 3166-1 reserves UK at the request of the United Kingdom, whose code is GB.
-		return "GB", ""
-	case m == "EU":
-		return "", `market "EU" is not a country: leave market empty for every market, or write one record per country`
-	case countries[m]:
-		return m, ""
+	m, err := i18n.ParseMarket(clip(s))
+	if err != nil {
+		return "", err.Error()
 	}
-	return "", fmt.Sprintf("market %q is not an ISO 3166-1 alpha-2 country code (such as DE, MX or JP)", clip(s))
+	return m, ""
 }
-
-// countries are the officially assigned ISO 3166-1 alpha-2 codes, plus XK (Kosovo), which
-// CLDR, golang.org/x/text and payment and shipping providers use as a country code.
-var countries = func() map[string]bool {
-	const codes = `
-AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ
-BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
-CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ
-DE DJ DK DM DO DZ
-EC EE EG EH ER ES ET
-FI FJ FK FM FO FR
-GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY
-HK HM HN HR HT HU
-ID IE IL IM IN IO IQ IR IS IT
-JE JM JO JP
-KE KG KH KI KM KN KP KR KW KY KZ
-LA LB LC LI LK LR LS LT LU LV LY
-MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ
-NA NC NE NF NG NI NL NO NP NR NU NZ
-OM
-PA PE PF PG PH PK PL PM PN PR PS PT PW PY
-QA
-RE RO RS RU RW
-SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ
-TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ
-UA UG UM US UY UZ
-VA VC VE VG VI VN VU
-WF WS
-XK
-YE YT
-ZA ZM ZW`
-	set := make(map[string]bool, 250)
-	for _, c := range strings.Fields(codes) {
-		set[c] = true
-	}
-	return set
-}()
 
 // isWebURL reports whether s is an absolute http or https URL with a host.
 func isWebURL(s string) bool {
