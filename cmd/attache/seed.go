@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"path"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -48,19 +46,8 @@ func seedDemo(ctx context.Context, pool *pgxpool.Pool, turns *agents.Client, log
 // seedKnowledge imports the demo help center (knowledge/demo) into the knowledge base. It is
 // idempotent: on later starts every article is unchanged.
 func seedKnowledge(ctx context.Context, kb *kbstore.Store, logger *slog.Logger) (knowledge.Summary, error) {
-	files := demo.Files()
 	sum, err := knowledge.Import(ctx, kb, "demo-seed", func(emit func(knowledge.Record) error, reject func(knowledge.RowError)) error {
-		return fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || path.Ext(p) != ".md" {
-				return err
-			}
-			f, err := files.Open(p)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			return importer.Read(ctx, f, importer.Markdown, p, emit, reject)
-		})
+		return importer.WalkFS(ctx, demo.Files(), emit, reject)
 	}, nil)
 	if err != nil {
 		return sum, fmt.Errorf("seed the demo help center: %w", err)

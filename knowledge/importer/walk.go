@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -83,14 +84,55 @@ func Walk(ctx context.Context, root string, emit func(knowledge.Record) error, r
 	})
 }
 
+// WalkFS reads every file of fsys — an embedded help center, say — as Walk reads a
+// directory tree: in lexical order, with the same files skipped and one set of keys for
+// duplicates across all files. Files are named by their path in fsys.
+func WalkFS(ctx context.Context, fsys fs.FS, emit func(knowledge.Record) error, reject func(knowledge.RowError)) error {
+	s := newSession(emit, reject)
+	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		if p == "." {
+			return err
+		}
+		if skipped(d.Name(), d.IsDir(), !strings.Contains(p, "/")) {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		switch {
+		case err != nil:
+			s.rejectPath(p, "cannot be read: %v", pathErr(err))
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		case d.IsDir():
+			return nil
+		case !d.Type().IsRegular():
+			s.rejectPath(p, "is not a regular file")
+			return nil
+		}
+		return s.open(ctx, func() (io.ReadCloser, error) { return fsys.Open(p) }, p, p)
+	})
+}
+
 // file imports one file. Its error ends the walk.
 func (s *session) file(ctx context.Context, p, rel string) error {
+	return s.open(ctx, func() (io.ReadCloser, error) { return os.Open(p) }, p, rel)
+}
+
+// open imports the file that open opens, named p (rel under the import root). Its error
+// ends the walk.
+func (s *session) open(ctx context.Context, open func() (io.ReadCloser, error), p, rel string) error {
 	format, ok := extensions[strings.ToLower(filepath.Ext(p))]
 	if !ok {
 		s.rejectPath(p, "%v", unsupportedReason(p))
 		return nil
 	}
-	f, err := os.Open(p)
+	f, err := open()
 	if err != nil {
 		s.rejectPath(p, "cannot be read: %v", pathErr(err))
 		return nil

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/attache-dev/attache/knowledge"
 )
@@ -205,5 +206,34 @@ func TestACapitalCountrySuffixNamesAMarketOverride(t *testing.T) {
 	}
 	if len(rejected) != 1 || !strings.Contains(rejected[0].Reason, "market AE but the file name says TH") {
 		t.Errorf("rejections %+v, want the TH file whose front matter says AE", rejected)
+	}
+}
+
+func TestWalkFSReadsAnEmbeddedTreeLikeADirectory(t *testing.T) {
+	fsys := fstest.MapFS{
+		"en/returns.md":    {Data: []byte("# Returns\n\nText.\n")},
+		"en/returns.DE.md": {Data: []byte("# Returns\n\n## Window\n\n30 days.\n")},
+		"es/returns.md":    {Data: []byte("# Devoluciones\n\nTexto.\n")},
+		"es/copy.md":       {Data: []byte("---\nexternal_id: returns\n---\n# Devoluciones\n\nOtra vez.\n")},
+		".hidden/x.md":     {Data: []byte("# X\n\nY.\n")},
+		"en/notes.txt":     {Data: []byte("not content")},
+	}
+	var got []string
+	var rejected []knowledge.RowError
+	err := WalkFS(context.Background(), fsys, func(r knowledge.Record) error {
+		got = append(got, r.Locale+"/"+r.ExternalID+"/"+r.Market)
+		return nil
+	}, func(e knowledge.RowError) { rejected = append(rejected, e) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, " ") != "en/returns/DE en/returns/ es/returns/" {
+		t.Errorf("records %q", got)
+	}
+	// The duplicate of es/returns in another file and the unsupported file are rejected; the
+	// hidden directory is skipped without a word.
+	if len(rejected) != 2 || rejected[0].Source != "en/notes.txt" || rejected[1].Source != "es/returns.md" ||
+		!strings.Contains(rejected[1].Reason, "es/copy.md") {
+		t.Errorf("rejections %+v", rejected)
 	}
 }
