@@ -465,12 +465,6 @@ func TestHealthReadinessAndOpenAPI(t *testing.T) {
 	}
 }
 
-// mustCreate creates a conversation (for benchmarks, which have no *testing.T).
-func (c apiClient) mustCreate(tb testing.TB) string {
-	c.t = tb
-	return c.newConversation("")
-}
-
 // TestLogsCarryNoCustomerText sends messages full of personal data and checks that nothing
 // of them reaches the logs, even at debug level.
 func TestLogsCarryNoCustomerText(t *testing.T) {
