@@ -167,10 +167,7 @@ func (h *handlers) knowledgeImport(c *gin.Context) {
 	c.JSON(http.StatusOK, toSummaryJSON(sum))
 }
 
-func summaryLine(s knowledge.Summary) string {
-	return "So far: " + strconv.Itoa(s.Created) + " created, " + strconv.Itoa(s.Updated) + " updated, " +
-		strconv.Itoa(s.Unchanged) + " unchanged, " + strconv.Itoa(s.Rejected) + " rejected."
-}
+func summaryLine(s knowledge.Summary) string { return "So far: " + s.String() + "." }
 
 type gapJSON struct {
 	Locale   string    `json:"locale"`

@@ -26,6 +26,11 @@ type Summary struct {
 	Duration                              time.Duration
 }
 
+// String is the one-line account of an import: "3 created, 1 updated, 10 unchanged, 2 rejected".
+func (s Summary) String() string {
+	return fmt.Sprintf("%d created, %d updated, %d unchanged, %d rejected", s.Created, s.Updated, s.Unchanged, s.Rejected)
+}
+
 // Total is how many records or rows the import saw.
 func (s Summary) Total() int { return s.Created + s.Updated + s.Unchanged + s.Rejected }
 

@@ -140,8 +140,7 @@ func (p *progress) update(s knowledge.Summary) {
 		end = "\r"
 	}
 	rate := float64(s.Total()) / max(s.Duration.Seconds(), 0.001)
-	fmt.Fprintf(p.w, "importing… %d records (%d created, %d updated, %d unchanged, %d rejected) %.0f/s%s",
-		s.Total(), s.Created, s.Updated, s.Unchanged, s.Rejected, rate, end)
+	fmt.Fprintf(p.w, "importing… %d records (%s) %.0f/s%s", s.Total(), s, rate, end)
 }
 
 func (p *progress) done(knowledge.Summary) {
@@ -151,8 +150,7 @@ func (p *progress) done(knowledge.Summary) {
 }
 
 func printSummary(w io.Writer, s knowledge.Summary) {
-	fmt.Fprintf(w, "%d created, %d updated, %d unchanged, %d rejected in %s\n",
-		s.Created, s.Updated, s.Unchanged, s.Rejected, s.Duration.Round(time.Millisecond))
+	fmt.Fprintf(w, "%s in %s\n", s, s.Duration.Round(time.Millisecond))
 	const show = 50
 	for i, r := range s.Rejections {
 		if i == show {
