@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/attache-dev/attache/i18n"
 	"github.com/attache-dev/attache/knowledge"
 	"github.com/attache-dev/attache/stream"
+	"github.com/attache-dev/attache/tools"
 )
 
 // ErrTypeInvalid marks activity failures that retrying cannot fix.
@@ -46,7 +48,8 @@ type Activities struct {
 	Store     store
 	Events    stream.Publisher
 	Responder Responder
-	Knowledge knowledgeBase // nil: answer without a knowledge base
+	Knowledge knowledgeBase   // nil: answer without a knowledge base
+	Tools     *tools.Registry // nil: no tools
 	Logger    *slog.Logger
 }
 
@@ -81,18 +84,33 @@ func (a *Activities) SaveInbound(ctx context.Context, in SaveInboundInput) (Save
 	return SavedMessage{ID: m.ID, Seq: m.Seq}, nil
 }
 
-// RespondInput is the turn the AI answers.
+// RespondInput is the turn the AI answers, with what the workflow knows of the conversation.
 type RespondInput struct {
 	ConversationID, TurnID, Text, Locale string
-	PendingIntent                        string
+	// Event is set instead of a customer message when the AI speaks because something
+	// happened (EventApprovalDecided); Steps then says what.
+	Event         string
+	PendingIntent string
+	Memory        map[string]string
+	Identity      tools.Identity
+	Pending       *PendingAction
+	Steps         []ToolStep // the tool calls of this turn so far, with their results
+	NoMoreTools   bool       // the responder must answer now
 }
 
-// RespondResult is what the AI's answer did.
+// RespondResult is what the AI's answer did: either tool calls to run before answering
+// (nothing is stored then), or the stored reply.
 type RespondResult struct {
+	Calls        []PlannedCall
+	Confirmation string // the customer's answer to a pending confirmation: ConfirmYes, ConfirmNo or ""
+	Market       string // the conversation's market, for the tools' policies
+	Locale       string // the customer's language
+
 	MessageIDs    []string
 	Handoff       bool
 	HandoffReason string
 	PendingIntent string
+	Memory        map[string]string
 }
 
 // Respond lets the responder answer the turn, streams its text, stores the reply and, when
@@ -124,33 +142,65 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 		}
 		return r, nil
 	}
-	if inbound == nil {
+	if inbound == nil && in.Event == "" {
 		return RespondResult{}, temporal.NewNonRetryableApplicationError("turn has no customer message", ErrTypeInvalid, nil)
 	}
-
-	prior, err := a.Store.CountAI(ctx, in.ConversationID, inbound.Seq)
+	conv, err := a.Store.Get(ctx, in.ConversationID)
+	if err != nil {
+		return RespondResult{}, fmt.Errorf("read conversation: %w", err)
+	}
+	before := int64(math.MaxInt64)
+	if inbound != nil {
+		before = inbound.Seq
+	}
+	prior, err := a.Store.CountAI(ctx, in.ConversationID, before)
 	if err != nil {
 		return RespondResult{}, err
 	}
-	history, err := a.recent(ctx, in.ConversationID, inbound.Seq)
+	history, err := a.recent(ctx, in.ConversationID, before)
 	if err != nil {
 		return RespondResult{}, err
 	}
 
 	hint := languageHint(history, in.Locale)
-	passages, market := a.retrieve(ctx, in.ConversationID, in.Text, hint)
+	if hint == "" {
+		hint = conv.Locale
+	}
+	var passages []knowledge.Passage
+	if in.Event == "" && len(in.Steps) == 0 {
+		passages = a.retrieve(ctx, conv, in.Text, hint)
+	}
+	market := conv.Market
 
 	stopBeat := heartbeat(ctx, RespondHeartbeatTimeout/4)
 	defer stopBeat()
 	a.publish(ctx, stream.TurnEvent(in.ConversationID, in.TurnID, stream.TurnStarted))
-	reply, err := a.Responder.Respond(ctx, TurnContext{
-		ConversationID: in.ConversationID, Text: in.Text, LocaleHint: hint,
+	tc := TurnContext{
+		ConversationID: in.ConversationID, Text: in.Text, LocaleHint: hint, Market: market,
 		FirstAIMessage: prior == 0, PendingIntent: in.PendingIntent, History: history, Passages: passages,
-	}, func(delta string) {
-		a.publish(ctx, stream.TokenEvent(in.ConversationID, in.TurnID, delta))
+		Memory: in.Memory, Identity: in.Identity, Pending: in.Pending, Steps: in.Steps, Event: in.Event,
+		NoMoreTools: in.NoMoreTools,
+	}
+	if a.Tools != nil && !in.NoMoreTools {
+		tc.Tools = a.Tools.Specs()
+	}
+	// Text streams only once the reply is final: a round that asks for tools says nothing.
+	var held []string
+	reply, err := a.Responder.Respond(ctx, tc, func(delta string) {
+		if in.NoMoreTools {
+			a.publish(ctx, stream.TokenEvent(in.ConversationID, in.TurnID, delta))
+		} else {
+			held = append(held, delta)
+		}
 	})
 	if err != nil {
 		return RespondResult{}, fmt.Errorf("respond to turn %s: %w", in.TurnID, err)
+	}
+	if len(reply.Calls) > 0 && !in.NoMoreTools {
+		return RespondResult{Calls: a.plan(reply.Calls), Confirmation: reply.Confirmation, Market: market, Locale: reply.Lang}, nil
+	}
+	for _, d := range held {
+		a.publish(ctx, stream.TokenEvent(in.ConversationID, in.TurnID, d))
 	}
 
 	m, created, err := a.Store.Append(ctx, conversation.NewMessage{
@@ -171,7 +221,7 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 			return RespondResult{}, err
 		}
 	}
-	if reply.Gap != "" && a.Knowledge != nil && created {
+	if reply.Gap != "" && a.Knowledge != nil && created && in.Event == "" {
 		err := a.Knowledge.RecordGap(ctx, knowledge.Gap{ConversationID: in.ConversationID, Question: in.Text,
 			Locale: reply.Lang, Market: market, Reason: reply.Gap, TopScore: topScore(passages)})
 		if err != nil {
@@ -184,7 +234,25 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 	a.publish(ctx, stream.TurnEvent(in.ConversationID, in.TurnID, stream.TurnCompleted))
 	a.Logger.Info("turn answered", "conversation", in.ConversationID, "turn", in.TurnID,
 		"lang", reply.Lang, "intent", reply.Intent, "confidence", reply.Confidence, "handoff", reply.Handoff)
-	return resultOf([]conversation.Message{m}), nil
+	r := resultOf([]conversation.Message{m})
+	r.Confirmation, r.Market, r.Locale, r.Memory = reply.Confirmation, market, reply.Lang, reply.Memory
+	return r, nil
+}
+
+// plan attaches to each call the spec the registry holds for it; a call to a tool that does
+// not exist keeps the zero spec, which the workflow refuses.
+func (a *Activities) plan(calls []tools.Call) []PlannedCall {
+	out := make([]PlannedCall, len(calls))
+	for i, c := range calls {
+		out[i].Call = c
+		if a.Tools == nil {
+			continue
+		}
+		if t, ok := a.Tools.Tool(c.Name); ok {
+			out[i].Spec = t.Spec()
+		}
+	}
+	return out
 }
 
 func replyMeta(r Reply) map[string]string {
@@ -275,24 +343,16 @@ func languageHint(history []conversation.Message, clientLocale string) string {
 
 // retrieve finds knowledge-base passages for the customer's message, in the conversation's
 // market. The knowledge base is an aid: when it fails, the turn goes on without it.
-func (a *Activities) retrieve(ctx context.Context, conversationID, text, locale string) ([]knowledge.Passage, string) {
+func (a *Activities) retrieve(ctx context.Context, conv conversation.Conversation, text, locale string) []knowledge.Passage {
 	if a.Knowledge == nil {
-		return nil, ""
-	}
-	conv, err := a.Store.Get(ctx, conversationID)
-	if err != nil {
-		a.Logger.Warn("read conversation for retrieval", "conversation", conversationID, "err", err)
-		return nil, ""
-	}
-	if locale == "" {
-		locale = conv.Locale
+		return nil
 	}
 	ps, err := a.Knowledge.Search(ctx, knowledge.Query{Text: text, Locale: locale, Market: conv.Market, K: 3})
 	if err != nil {
-		a.Logger.Warn("knowledge search failed; answering without it", "conversation", conversationID, "err", err)
-		return nil, conv.Market
+		a.Logger.Warn("knowledge search failed; answering without it", "conversation", conv.ID, "err", err)
+		return nil
 	}
-	return ps, conv.Market
+	return ps
 }
 
 func topScore(ps []knowledge.Passage) float64 {

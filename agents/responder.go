@@ -12,6 +12,7 @@ import (
 	"github.com/attache-dev/attache/conversation"
 	"github.com/attache-dev/attache/i18n"
 	"github.com/attache-dev/attache/knowledge"
+	"github.com/attache-dev/attache/tools"
 )
 
 // TurnContext is what a responder knows when it answers a turn.
@@ -21,8 +22,19 @@ type TurnContext struct {
 	LocaleHint     string
 	FirstAIMessage bool // no AI message was sent yet: the reply must disclose that it is an AI
 	PendingIntent  string
+	Market         string                 // ISO 3166-1 alpha-2, "" when unknown
 	History        []conversation.Message // recent messages before this turn, oldest first
 	Passages       []knowledge.Passage    // knowledge-base passages retrieved for this turn, best first
+
+	Memory   map[string]string // slots given in earlier turns
+	Identity tools.Identity    // the verified customer, if any
+	Pending  *PendingAction    // a write waiting for the customer's yes
+	Steps    []ToolStep        // this turn's tool calls so far, with results
+	Tools    []tools.Spec      // the tools the responder may call; empty: answer now
+	// NoMoreTools: the reply must be final (the budget of rounds is spent, or it reports an
+	// event); calls it asks for are ignored.
+	NoMoreTools bool
+	Event       string // EventApprovalDecided..., "" for a customer turn
 }
 
 // Reply is a responder's answer.
@@ -37,6 +49,10 @@ type Reply struct {
 	Engine        string   // "offline" or "model"
 	Citations     []string // the knowledge-base passages the reply rests on: "external_id@locale/vN"
 	Gap           string   // a knowledge gap this turn revealed (knowledge.Gap* reason), "" if none
+
+	Calls        []tools.Call      // tools to run before the reply is final (Text is then ignored)
+	Confirmation string            // ConfirmYes or ConfirmNo when the message answers a pending confirmation
+	Memory       map[string]string // slots to remember for later turns
 }
 
 // Responder answers a customer turn, calling onText with pieces of the reply as they are

@@ -9,12 +9,15 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/attache-dev/attache/tools"
 )
 
 // Names shared by the workflow, its worker and its clients.
 const (
 	WorkflowName      = "Conversation"
 	UpdateSendMessage = "send-message"
+	UpdateDecide      = "decide-approval"
 	QueryState        = "state"
 )
 
@@ -44,10 +47,18 @@ type WorkflowInput struct {
 	// starts a new run through Update-With-Start); 0 = 24 hours.
 	IdleTimeout time.Duration
 
-	Completed     []CompletedTurn // oldest first
-	PendingIntent string          // the intent still waiting for a slot from the customer
-	Handoff       bool            // a human holds the floor: the AI stays silent
-	Runs          int             // how many runs came before this one
+	ToolBudget tools.Budget // per turn; zero = tools.DefaultBudget
+
+	Completed     []CompletedTurn   // oldest first
+	PendingIntent string            // the intent still waiting for a slot from the customer
+	Memory        map[string]string // slots the customer gave in earlier turns (order number, email)
+	Handoff       bool              // a human holds the floor: the AI stays silent
+	Runs          int               // how many runs came before this one
+
+	Identity  tools.Identity  // the verified customer, if any
+	Pending   *PendingAction  // a write waiting for the customer's yes
+	Approvals []PendingAction // writes waiting for a person's approval, oldest first
+	Done      []DoneCall      // completed writes, oldest first
 }
 
 // TurnRequest is the argument of the send-message Update.
@@ -78,6 +89,9 @@ type State struct {
 	Handoff        bool
 	Runs           int
 	TurnsThisRun   int
+	Identity       tools.Identity
+	Pending        *PendingAction
+	Approvals      []PendingAction
 }
 
 // ValidateTurn checks a turn request. It is the Update validator and is also used by the API
@@ -119,6 +133,10 @@ func ConversationWorkflow(ctx workflow.Context, in WorkflowInput) error {
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateSendMessage, w.handleTurn,
 		workflow.UpdateHandlerOptions{Validator: w.validate}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, w.handleDecision,
+		workflow.UpdateHandlerOptions{Validator: w.validateDecision}); err != nil {
 		return err
 	}
 	idle := in.IdleTimeout
@@ -181,6 +199,7 @@ func (w *conversationWF) state() (State, error) {
 	return State{
 		ConversationID: w.in.ConversationID, CompletedTurns: len(w.completed), PendingIntent: w.in.PendingIntent,
 		Handoff: w.in.Handoff, Runs: w.in.Runs, TurnsThisRun: w.turnsThisRun,
+		Identity: w.in.Identity, Pending: w.in.Pending, Approvals: w.in.Approvals,
 	}, nil
 }
 
@@ -239,22 +258,47 @@ func (w *conversationWF) handleTurn(ctx workflow.Context, req TurnRequest) (Turn
 	res := TurnResult{TurnID: req.TurnID, MessageIDs: []string{saved.ID}, Handoff: w.in.Handoff}
 
 	if !w.in.Handoff {
-		var out RespondResult
-		if err := workflow.ExecuteActivity(respondCtx, a.Respond, RespondInput{
+		out, err := w.respond(ctx, respondCtx, RespondInput{
 			ConversationID: w.in.ConversationID, TurnID: req.TurnID, Text: req.Text, Locale: req.Locale,
-			PendingIntent: w.in.PendingIntent,
-		}).Get(ctx, &out); err != nil {
-			return TurnResult{}, fmt.Errorf("respond: %w", err)
+		})
+		if err != nil {
+			return TurnResult{}, err
 		}
 		res.MessageIDs = append(res.MessageIDs, out.MessageIDs...)
 		res.Handoff = out.Handoff
-		w.in.Handoff = out.Handoff
-		w.in.PendingIntent = out.PendingIntent
 	}
 
 	w.remember(req.TurnID, res)
 	w.turnsThisRun++
 	return res, nil
+}
+
+// respond lets the responder answer a turn (or an event without a customer message, such
+// as a decided approval), running the tool calls it asks for between rounds.
+func (w *conversationWF) respond(ctx, respondCtx workflow.Context, in RespondInput) (RespondResult, error) {
+	var a *Activities
+	var ledger tools.Ledger
+	var out RespondResult
+	for round := 0; ; round++ {
+		in.PendingIntent, in.Memory, in.Identity, in.Pending = w.in.PendingIntent, w.in.Memory, w.in.Identity, w.in.Pending
+		in.NoMoreTools = in.Event != "" || round >= MaxToolRounds
+		if err := workflow.ExecuteActivity(respondCtx, a.Respond, in).Get(ctx, &out); err != nil {
+			return RespondResult{}, fmt.Errorf("respond: %w", err)
+		}
+		if round == 0 && out.Confirmation != "" {
+			if denied := w.confirm(out.Confirmation); denied != nil {
+				in.Steps = append(in.Steps, *denied)
+			}
+		}
+		if len(out.Calls) == 0 || in.NoMoreTools {
+			break
+		}
+		in.Steps = append(in.Steps, w.runCalls(ctx, in.TurnID, out.Market, out.Locale, out.Calls, &ledger)...)
+	}
+	w.in.Handoff = out.Handoff
+	w.in.PendingIntent = out.PendingIntent
+	w.in.Memory = out.Memory
+	return out, nil
 }
 
 var workflowOptions = workflow.RegisterOptions{Name: WorkflowName}

@@ -103,6 +103,7 @@ const (
 	Refused  Outcome = "refused"   // a rule or the shop's state says no; Reason says which
 	NotFound Outcome = "not_found" // the order, customer or parcel does not exist (or is not theirs)
 	Invalid  Outcome = "invalid"   // the arguments are wrong
+	Failed   Outcome = "failed"    // the shop or carrier kept failing; nothing may be claimed
 	// Pending outcomes the workflow sets, never a tool.
 	NeedsConfirmation Outcome = "needs_confirmation"
 	NeedsApproval     Outcome = "needs_approval"
