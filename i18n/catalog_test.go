@@ -48,7 +48,7 @@ func TestCatalogComplete(t *testing.T) {
 			if got, want := placeholders(text), placeholders(c.texts[language.English][key]); !slices.Equal(got, want) {
 				t.Errorf("%s %q: placeholders %v, English has %v", tag, key, got, want)
 			}
-			if out := c.Text(tag.String(), key, "A1", "B2"); out == key || strings.Contains(out, "%!") {
+			if out := c.Text(tag.String(), key, "A1", "B2", "C3", "D4"); out == key || strings.Contains(out, "%!") {
 				t.Errorf("%s %q renders as %q", tag, key, out)
 			}
 		}
