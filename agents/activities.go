@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -149,7 +148,7 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 	if err != nil {
 		return RespondResult{}, fmt.Errorf("read conversation: %w", err)
 	}
-	before := int64(math.MaxInt64)
+	var before int64 // an event has no message of its own: count every AI message, no history
 	if inbound != nil {
 		before = inbound.Seq
 	}
@@ -197,7 +196,8 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 		return RespondResult{}, fmt.Errorf("respond to turn %s: %w", in.TurnID, err)
 	}
 	if len(reply.Calls) > 0 && !in.NoMoreTools {
-		return RespondResult{Calls: a.plan(reply.Calls), Confirmation: reply.Confirmation, Market: market, Locale: reply.Lang}, nil
+		return RespondResult{Calls: a.plan(reply.Calls), Confirmation: reply.Confirmation, Market: market, Locale: reply.Lang,
+			Memory: reply.Memory}, nil
 	}
 	for _, d := range held {
 		a.publish(ctx, stream.TokenEvent(in.ConversationID, in.TurnID, d))

@@ -89,7 +89,9 @@ func (r OfflineResponder) Respond(_ context.Context, tc TurnContext, onText func
 	if out.AwaitingSlot != "" {
 		reply.PendingIntent = out.Intent
 	}
-	if r.Catalog != nil && tc.PendingIntent == "" && (informational[out.Intent] || out.HandoffReason == offline.ReasonLowConfidence) {
+	if r.withTools(tc, out, &reply) {
+		// a standard scenario with tools: the dialog composed the reply or asked for calls
+	} else if r.Catalog != nil && tc.PendingIntent == "" && (informational[out.Intent] || out.HandoffReason == offline.ReasonLowConfidence) {
 		r.fromKnowledge(&reply, tc)
 	}
 	for _, piece := range splitWords(reply.Text) {

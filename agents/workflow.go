@@ -282,9 +282,13 @@ func (w *conversationWF) respond(ctx, respondCtx workflow.Context, in RespondInp
 	for round := 0; ; round++ {
 		in.PendingIntent, in.Memory, in.Identity, in.Pending = w.in.PendingIntent, w.in.Memory, w.in.Identity, w.in.Pending
 		in.NoMoreTools = in.Event != "" || round >= MaxToolRounds
+		// A fresh result each round: decoding into the last one would overwrite, in place, the
+		// call arguments the steps still hold.
+		out = RespondResult{}
 		if err := workflow.ExecuteActivity(respondCtx, a.Respond, in).Get(ctx, &out); err != nil {
 			return RespondResult{}, fmt.Errorf("respond: %w", err)
 		}
+		w.in.Memory = out.Memory
 		if round == 0 && out.Confirmation != "" {
 			if denied := w.confirm(out.Confirmation); denied != nil {
 				in.Steps = append(in.Steps, *denied)
@@ -297,7 +301,6 @@ func (w *conversationWF) respond(ctx, respondCtx workflow.Context, in RespondInp
 	}
 	w.in.Handoff = out.Handoff
 	w.in.PendingIntent = out.PendingIntent
-	w.in.Memory = out.Memory
 	return out, nil
 }
 

@@ -18,7 +18,7 @@ import (
 )
 
 // Intents the engine recognises. The names follow the Bitext customer-support data set
-// where it has the same intent.
+// where it has the same intent (all 27 of its intents are here).
 const (
 	IntentGreeting  = "greeting"
 	IntentGoodbye   = "goodbye"
@@ -30,28 +30,57 @@ const (
 	IntentDelivery  = "delivery_period"
 	IntentPayment   = "payment_issue"
 	IntentComplaint = "complaint"
+
+	// Answers to a question the agent asked ("Shall I cancel order DE-10001?").
+	IntentConfirm = "confirm" // yes, sí, ja, oui, sim, نعم, ใช่, vâng, ya, はい, 是的
+	IntentDeny    = "deny"    // no, nein, non, não, لا, ไม่, không, tidak, いいえ, 不
+
+	IntentChangeOrder = "change_order" // change the items or quantities of an order
+	IntentPlaceOrder  = "place_order"  // how to buy
+
+	IntentTrackRefund  = "track_refund"        // where is the refund already asked for
+	IntentRefundPolicy = "check_refund_policy" // when is a refund possible, how long it takes
+	IntentReturn       = "return_item"         // send the goods back (not in Bitext)
+
+	IntentCancellationFee = "check_cancellation_fee"
+	IntentPaymentMethods  = "check_payment_methods"
+	IntentCOD             = "cod_question" // cash on delivery (not in Bitext)
+	IntentVAT             = "vat_question" // VAT, duties, customs, tax numbers (not in Bitext)
+
+	IntentDeliveryOptions = "delivery_options" // carriers, express, where the shop ships to
+	IntentChangeAddress   = "change_shipping_address"
+	IntentSetUpAddress    = "set_up_shipping_address"
+
+	IntentService = "contact_customer_service" // reach the service: hours, phone, e-mail
+
+	IntentCreateAccount = "create_account"
+	IntentDeleteAccount = "delete_account"
+	IntentEditAccount   = "edit_account"
+	IntentPassword      = "recover_password"
+	IntentRegistration  = "registration_problems"
+	IntentSwitchAccount = "switch_account"
+	IntentNewsletter    = "newsletter_subscription"
+
+	IntentCheckInvoice = "check_invoice"
+	IntentGetInvoice   = "get_invoice"
+	IntentReview       = "review"
+
 	// IntentUnknown: out of scope, or not recognised with enough confidence.
 	IntentUnknown = "unknown"
-)
-
-// Short aliases for the rule table.
-const (
-	intentGreeting  = IntentGreeting
-	intentGoodbye   = IntentGoodbye
-	intentThanks    = IntentThanks
-	intentTrack     = IntentTrack
-	intentCancel    = IntentCancel
-	intentRefund    = IntentRefund
-	intentHuman     = IntentHuman
-	intentDelivery  = IntentDelivery
-	intentPayment   = IntentPayment
-	intentComplaint = IntentComplaint
 )
 
 // Intents lists every intent Analyze may return, unknown last.
 func Intents() []string {
 	return []string{IntentGreeting, IntentGoodbye, IntentThanks, IntentTrack, IntentCancel,
-		IntentRefund, IntentHuman, IntentDelivery, IntentPayment, IntentComplaint, IntentUnknown}
+		IntentRefund, IntentHuman, IntentDelivery, IntentPayment, IntentComplaint,
+		IntentConfirm, IntentDeny, IntentChangeOrder, IntentPlaceOrder,
+		IntentTrackRefund, IntentRefundPolicy, IntentReturn,
+		IntentCancellationFee, IntentPaymentMethods, IntentCOD, IntentVAT,
+		IntentDeliveryOptions, IntentChangeAddress, IntentSetUpAddress, IntentService,
+		IntentCreateAccount, IntentDeleteAccount, IntentEditAccount, IntentPassword,
+		IntentRegistration, IntentSwitchAccount, IntentNewsletter,
+		IntentCheckInvoice, IntentGetInvoice, IntentReview,
+		IntentUnknown}
 }
 
 // Handoff reasons, a fixed set.
@@ -84,11 +113,12 @@ type Engine struct {
 
 	intents []string // intent names, index = id
 	labels  []int    // intent id of each exemplar
-	// cols holds the exemplar vectors transposed: dims rows of len(labels) values. A
-	// message's vector has few non-zero dimensions, so its similarity to every exemplar is
-	// a sum over those rows only, each a contiguous loop.
-	cols []float32
-	dims int
+	// postings holds the exemplar vectors transposed and sparse: for each dimension, the
+	// exemplars with a non-zero value there. The similarity of a message to every exemplar
+	// is then a sum over the message's non-zero dimensions, each touching only the
+	// exemplars that share that feature (about a sixth of them).
+	postings [][]posting
+	dims     int
 }
 
 // New builds the engine and its exemplar index (about 1,250 multilingual exemplars,
@@ -132,11 +162,12 @@ func New(cat *i18n.Catalog, emb *hashembed.Embedder) (*Engine, error) {
 	if len(e.labels) == 0 {
 		return nil, errors.New("offline: no exemplars")
 	}
-	n := len(vecs)
-	e.cols = make([]float32, e.dims*n)
+	e.postings = make([][]posting, e.dims)
 	for j, v := range vecs {
 		for d, x := range v {
-			e.cols[d*n+j] = x
+			if x != 0 {
+				e.postings[d] = append(e.postings[d], posting{exemplar: int32(j), weight: x})
+			}
 		}
 	}
 	return e, nil
@@ -159,13 +190,29 @@ func (e *Engine) Analyze(text, localeHint string) Analysis {
 	return e.analyze(text, localeHint, false)
 }
 
+// AnalyzeAwaiting is Analyze for the answer to a question: awaiting names the slot the
+// previous reply asked for (SlotOrderNumber, SlotPostalCode, SlotName, SlotEmail,
+// SlotVATNumber), and a bare value then counts as that slot — "12345" as an order number,
+// "10115" as a postal code, "Ana López" as a name. "" behaves like Analyze.
+func (e *Engine) AnalyzeAwaiting(text, localeHint, awaiting string) Analysis {
+	return e.analyzeFor(text, localeHint, awaiting)
+}
+
 func (e *Engine) analyze(text, localeHint string, lenient bool) Analysis {
+	awaiting := ""
+	if lenient {
+		awaiting = SlotOrderNumber
+	}
+	return e.analyzeFor(text, localeHint, awaiting)
+}
+
+func (e *Engine) analyzeFor(text, localeHint, awaiting string) Analysis {
 	det := i18n.Detect(text, localeHint)
 	a := Analysis{
 		Lang:           det.Lang,
 		LangConfidence: det.Confidence,
 		LangSource:     det.Source,
-		Slots:          extractSlots(text, lenient),
+		Slots:          extractSlotsFor(text, awaiting),
 	}
 	a.Intent, a.Confidence = e.classify(text, a.Slots)
 	return a
@@ -213,10 +260,10 @@ func (e *Engine) classify(text string, slots Slots) (string, float64) {
 		}
 	}
 
-	rs := ruleScores(folded)
+	rs := ruleScores(prepareMatch(folded))
 	substantive := false
-	for intent, w := range rs {
-		if !socialIntents[intent] && w >= medium {
+	for id, w := range rs {
+		if !socialIntents[e.intents[id]] && w >= medium {
 			substantive = true
 		}
 	}
@@ -234,7 +281,7 @@ func (e *Engine) classify(text string, slots Slots) (string, float64) {
 		if cnt > 0 {
 			sim = float64(sum) / float64(cnt)
 		}
-		w := rs[name]
+		w := rs[i]
 		if substantive && socialIntents[name] {
 			w = 0
 		}
@@ -253,7 +300,7 @@ func (e *Engine) classify(text string, slots Slots) (string, float64) {
 	conf := confidence(top.score, top.score-second.score)
 	// One or two words that no rule recognises ("no", "yes", "maybe") share letters with
 	// some exemplar by chance: without a near-exact match, that is not understanding.
-	if name := e.intents[top.intent]; rs[name] == 0 && isShort(folded) && top.score < 0.6 {
+	if name := e.intents[top.intent]; rs.of(name) == 0 && isShort(folded) && top.score < 0.6 {
 		conf = min(conf, MinConfidence/2)
 	}
 	intent := e.intents[top.intent]
@@ -263,17 +310,21 @@ func (e *Engine) classify(text string, slots Slots) (string, float64) {
 	return intent, conf
 }
 
+// posting is one exemplar's value in one dimension.
+type posting struct {
+	exemplar int32
+	weight   float32
+}
+
 // similarities returns the cosine of q with every exemplar (vectors are unit length).
 func (e *Engine) similarities(q []float32) []float32 {
-	n := len(e.labels)
-	sims := make([]float32, n)
+	sims := make([]float32, len(e.labels))
 	for d, w := range q {
 		if w == 0 {
 			continue
 		}
-		row := e.cols[d*n : (d+1)*n]
-		for j, x := range row {
-			sims[j] += w * x
+		for _, p := range e.postings[d] {
+			sims[p.exemplar] += w * p.weight
 		}
 	}
 	return sims
@@ -311,12 +362,15 @@ func isShort(folded string) bool {
 var digitsRE = regexp.MustCompile(`\p{N}+`)
 
 // maskForIntent removes what says nothing about the intent and would only add noise to
-// the vectors: e-mail addresses, links, the order number and other digits.
+// the vectors: e-mail addresses, links, the order number, names, VAT numbers, amounts and
+// other digits.
 func maskForIntent(text string, slots Slots) string {
 	text = emailRE.ReplaceAllString(text, " ")
 	text = urlRE.ReplaceAllString(text, " ")
-	if slots.OrderNumber != "" {
-		text = strings.ReplaceAll(text, slots.OrderNumber, " ")
+	for _, v := range []string{slots.OrderNumber, slots.Name, slots.VATNumber, slots.Amount.Text} {
+		if v != "" {
+			text = strings.ReplaceAll(text, v, " ")
+		}
 	}
 	return digitsRE.ReplaceAllString(text, " ")
 }

@@ -17,7 +17,26 @@ type Slots struct {
 	OrderNumber string
 	// Email is the first e-mail address in the message.
 	Email string
+	// Amount is the first sum of money written with its currency ("€45", "Rp 150.000").
+	Amount Amount
+	// VATNumber is an EU VAT identification number, upper case without separators
+	// ("DE123456789"). It is never taken as an order number.
+	VATNumber string
+	// PostalCode is a postal code introduced by a postal-code word ("PLZ 10115", "CEP
+	// 01310-100"), or any code that makes up the message when the agent asked for one.
+	PostalCode string
+	// Name is the name the customer gave for themself ("my name is Ana López", "ich bin
+	// Jonas Weber", "我叫王小明"), as written; best effort.
+	Name string
 }
+
+// Slots the engine can be asked to wait for (see Engine.AnalyzeAwaiting).
+const (
+	SlotEmail      = "email"
+	SlotPostalCode = "postal_code"
+	SlotName       = "name"
+	SlotVATNumber  = "vat_number"
+)
 
 var (
 	emailRE = regexp.MustCompile(`[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}.\-]+\.\p{L}{2,}`)
@@ -65,6 +84,17 @@ var (
 // Phone numbers (a leading '+', a phone word nearby, or spaced digit groups), dates,
 // times and amounts (a currency next to them, or decimals) are never order numbers.
 func extractSlots(text string, lenient bool) Slots {
+	awaiting := ""
+	if lenient {
+		awaiting = SlotOrderNumber
+	}
+	return extractSlotsFor(text, awaiting)
+}
+
+// extractSlotsFor extracts every slot; awaiting names the slot the previous turn asked
+// for, which lets a bare value count: an order number (see extractSlots), a postal code,
+// or a name given alone ("Ana López").
+func extractSlotsFor(text, awaiting string) Slots {
 	var s Slots
 	text = asciiDigits(norm.NFKC.String(text))
 	if m := emailRE.FindString(text); m != "" {
@@ -72,8 +102,43 @@ func extractSlots(text string, lenient bool) Slots {
 	}
 	rest := emailRE.ReplaceAllString(text, " ")
 	rest = urlRE.ReplaceAllString(rest, " ")
-	s.OrderNumber = findOrderNumber(rest, lenient)
+	if strings.ContainsAny(rest, "0123456789") {
+		s.VATNumber = findVATNumber(rest)
+		s.Amount = findAmount(rest)
+		s.PostalCode = findPostalCode(rest, awaiting == SlotPostalCode)
+		if awaiting != SlotPostalCode {
+			s.OrderNumber = findOrderNumber(rest, awaiting == SlotOrderNumber)
+		}
+		if s.PostalCode != "" && strings.EqualFold(s.PostalCode, s.OrderNumber) {
+			s.OrderNumber = "" // "my zip is 10115" names no order
+		}
+		if s.VATNumber != "" && strings.EqualFold(strings.ReplaceAll(s.OrderNumber, "-", ""), s.VATNumber) {
+			s.VATNumber = "" // "order DE123456789": the customer said it is an order
+		}
+	}
+	s.Name = findName(rest)
+	if s.Name == "" && awaiting == SlotName {
+		s.Name = bareName(rest)
+	}
 	return s
+}
+
+// bareName returns a message that is only a name ("Ana López", "王小明"): one to four
+// words of letters, nothing else.
+func bareName(text string) string {
+	t := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(text), ".!。"))
+	words := strings.Fields(t)
+	if len(words) == 0 || len(words) > 4 {
+		return ""
+	}
+	for _, w := range words {
+		for _, r := range w {
+			if !unicode.IsLetter(r) && r != '\'' && r != '’' && r != '-' && !unicode.In(r, unicode.Mn, unicode.Mc) {
+				return ""
+			}
+		}
+	}
+	return t
 }
 
 func findOrderNumber(text string, lenient bool) string {
@@ -93,7 +158,7 @@ func findOrderNumber(text string, lenient bool) string {
 	}
 	for _, m := range mixedCodeRE.FindAllStringSubmatchIndex(folded, -1) {
 		cand := folded[m[2]:m[3]]
-		if plausibleOrder(cand, folded, m[2], m[3], false) {
+		if plausibleOrder(cand, folded, m[2], m[3], false) && !isVATNumber(cand) {
 			return original(text, strings.Trim(cand, "-_/"))
 		}
 	}

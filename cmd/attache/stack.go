@@ -1,6 +1,14 @@
 package main
 
 import (
+	"github.com/attache-dev/attache/tools"
+	"github.com/attache-dev/attache/tools/commerce"
+	shopstore "github.com/attache-dev/attache/tools/commerce/pgstore"
+	"github.com/attache-dev/attache/tools/commerce/shopify"
+	"github.com/attache-dev/attache/tools/orders"
+	"github.com/attache-dev/attache/tools/returns"
+	"github.com/attache-dev/attache/tools/tracking"
+
 	"context"
 	"errors"
 	"fmt"
@@ -99,7 +107,38 @@ func newActivities(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, e
 	if err != nil {
 		return nil, nil, err
 	}
-	return &agents.Activities{Store: pgstore.New(pool), Events: events, Responder: responder, Knowledge: kb, Logger: logger}, kb, nil
+	reg, err := newTools(cfg, pool, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &agents.Activities{Store: pgstore.New(pool), Events: events, Responder: responder, Knowledge: kb, Tools: reg, Logger: logger}, kb, nil
+}
+
+// newShop returns the configured commerce connector.
+func newShop(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger) (commerce.Connector, error) {
+	if cfg.Shop.Connector == "shopify" {
+		c, err := shopify.New(shopify.Config{Shop: cfg.Shop.ShopifyDomain, Token: cfg.Shop.ShopifyToken, Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("ATTACHE_SHOP=shopify: %w", err)
+		}
+		return c, nil
+	}
+	return shopstore.New(pool, logger), nil
+}
+
+// newTools builds the agent's tools on the configured shop, with the embedded rule files.
+func newTools(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger) (*tools.Registry, error) {
+	shop, err := newShop(cfg, pool, logger)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := i18n.NewCatalog()
+	if err != nil {
+		return nil, err
+	}
+	ts := orders.Tools{Shop: shop, Returns: orders.ReturnWindow{Rules: returns.Default()},
+		Parcels: orders.ParcelText{Rules: tracking.Default(), Catalog: cat}}.All()
+	return tools.NewRegistry(ts...)
 }
 
 // newAPI builds the HTTP handler.

@@ -42,6 +42,9 @@ var Settings = []Setting{
 	{"ATTACHE_EMBEDDINGS_API_KEY", "", "API key of the embeddings endpoint; default: `ATTACHE_LLM_API_KEY`."},
 	{"ATTACHE_EMBEDDINGS_MODEL", "", "Embedding model, e.g. `text-embedding-3-small` or `bge-m3`; required when the provider is `openai`."},
 	{"ATTACHE_EMBEDDINGS_DIMS", "0", "Vector dimensions to ask for (models that can shorten them); `0` = the model's own, learnt at start."},
+	{"ATTACHE_SHOP", "builtin", "The shop the agent's tools act on: `builtin` (orders, parcels and payments in Attaché's own database; `dev` seeds demo customers) or `shopify` (the Admin GraphQL API)."},
+	{"ATTACHE_SHOPIFY_SHOP", "", "Shopify shop domain, e.g. `example.myshopify.com`; required when `ATTACHE_SHOP=shopify`."},
+	{"ATTACHE_SHOPIFY_TOKEN", "", "Shopify Admin API access token; required when `ATTACHE_SHOP=shopify`. Never logged."},
 	{"ATTACHE_TURN_WAIT", "25s", "How long `POST .../messages` waits for the reply before answering 202 with the turn ID (retry the same turn ID to get the reply)."},
 	{"ATTACHE_MAX_MESSAGE_CHARS", "4000", "Longest customer message accepted, in characters."},
 	{"ATTACHE_LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`."},
@@ -60,6 +63,7 @@ type Config struct {
 	Events            string // "postgres" or "memory"
 	LLM               LLM
 	Embeddings        Embeddings
+	Shop              Shop
 	TurnWait          time.Duration
 	MaxMessageChars   int
 	LogLevel          slog.Level
@@ -83,6 +87,13 @@ type Embeddings struct {
 	APIKey   string
 	Model    string
 	Dims     int
+}
+
+// Shop selects the commerce connector behind the tools.
+type Shop struct {
+	Connector     string // "builtin" or "shopify"
+	ShopifyDomain string
+	ShopifyToken  string
 }
 
 // Mode says which command is loading the configuration; it decides what is required.
@@ -201,6 +212,19 @@ func Load(lookup func(string) (string, bool), mode Mode) (Config, error) {
 		bad("ATTACHE_EMBEDDINGS_DIMS", "want a whole number between 0 and 16000, got %q", get("ATTACHE_EMBEDDINGS_DIMS"))
 	} else {
 		c.Embeddings.Dims = d
+	}
+	c.Shop = Shop{Connector: get("ATTACHE_SHOP"), ShopifyDomain: get("ATTACHE_SHOPIFY_SHOP"), ShopifyToken: get("ATTACHE_SHOPIFY_TOKEN")}
+	switch c.Shop.Connector {
+	case "builtin":
+	case "shopify":
+		if c.Shop.ShopifyDomain == "" {
+			bad("ATTACHE_SHOPIFY_SHOP", "required when ATTACHE_SHOP=shopify")
+		}
+		if c.Shop.ShopifyToken == "" {
+			bad("ATTACHE_SHOPIFY_TOKEN", "required when ATTACHE_SHOP=shopify")
+		}
+	default:
+		bad("ATTACHE_SHOP", "want builtin or shopify, got %q", c.Shop.Connector)
 	}
 	c.TurnWait = duration(get, bad, "ATTACHE_TURN_WAIT")
 

@@ -1,0 +1,230 @@
+package offline
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/attache-dev/attache/knowledge/hashembed"
+)
+
+// The rule matcher works on words rather than regular expressions: a message is folded
+// (hashembed.Normalize), apostrophes are dropped ("don't" → "dont") and its words are
+// joined by single spaces between two spaces of padding. A Latin term then matches when
+// " term " occurs in it, a term ending in '*' when " term" does (a word prefix), and a term
+// in another script (Arabic, Thai, Japanese, Chinese) anywhere, because those scripts glue
+// words and clitics together. A few hundred strings.Index calls over a short message cost
+// a few tens of microseconds, a tenth of what the equivalent regular expressions did.
+
+// anchor restricts where a rule's term may occur.
+type anchor uint8
+
+const (
+	anywhere anchor = iota
+	atStart         // the message starts with the term
+	whole           // the message is the term and nothing else
+	onlyOf          // every word of the message is one of the terms ("yes sure", "ok yes")
+)
+
+// term is one phrase of a rule, normalised like the messages it is matched against.
+type term struct {
+	text   string
+	latin  bool   // ASCII after folding: matched at word boundaries
+	prefix bool   // written with a trailing '*': the last word may go on
+	needle string // what is searched: text, padded with spaces where it is latin
+}
+
+// matchText is a message prepared for the rules.
+type matchText struct {
+	s        string // " word word ... "
+	hasLatin bool   // some ASCII letter
+	hasOther bool   // some non-ASCII letter
+	words    int
+}
+
+// prepareMatch folds text and keeps its words, separated by single spaces.
+func prepareMatch(folded string) matchText {
+	var sb strings.Builder
+	sb.Grow(len(folded) + 2)
+	sb.WriteByte(' ')
+	m := matchText{}
+	inWord := false
+	for _, r := range folded {
+		switch {
+		case r == '\'' || r == '’':
+			continue // "don't" → "dont", "l'adresse" → "ladresse"
+		case hashembedWordRune(r):
+			if !inWord {
+				m.words++
+			}
+			inWord = true
+			if r < utf8.RuneSelf {
+				if r >= 'a' && r <= 'z' {
+					m.hasLatin = true
+				}
+			} else {
+				m.hasOther = true
+			}
+			sb.WriteRune(r)
+		default:
+			if inWord {
+				sb.WriteByte(' ')
+			}
+			inWord = false
+		}
+	}
+	if inWord {
+		sb.WriteByte(' ')
+	}
+	m.s = sb.String()
+	if m.s == "" {
+		m.s = " "
+	}
+	return m
+}
+
+func hashembedWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.In(r, unicode.Mn, unicode.Mc)
+}
+
+// terms splits a '|'-separated list of phrases and prepares each one.
+func terms(list string) []term {
+	var out []term
+	for _, p := range strings.Split(list, "|") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		prefix := strings.HasSuffix(p, "*")
+		p = strings.TrimSuffix(p, "*")
+		mt := prepareMatch(hashembed.Normalize(p))
+		text := strings.TrimSpace(mt.s)
+		if text == "" {
+			continue
+		}
+		t := term{text: text, latin: !mt.hasOther, prefix: prefix, needle: text}
+		if t.latin {
+			t.needle = " " + text
+			if !prefix {
+				t.needle += " "
+			}
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// find calls yield with the byte span of every occurrence of t in m (the span excludes
+// the padding spaces) until yield returns false.
+func (t term) find(m matchText, yield func(start, end int) bool) {
+	if t.latin && !m.hasLatin || !t.latin && !m.hasOther {
+		return
+	}
+	needle := t.needle
+	for off := 0; off < len(m.s); {
+		i := strings.Index(m.s[off:], needle)
+		if i < 0 {
+			return
+		}
+		start := off + i
+		end := start + len(needle)
+		if t.latin {
+			start++ // skip the leading space
+			if !t.prefix {
+				end--
+			} else {
+				for end < len(m.s) && m.s[end] != ' ' {
+					end++
+				}
+			}
+		}
+		if !yield(start, end) {
+			return
+		}
+		off = start + 1
+	}
+}
+
+// matches reports whether r applies to m.
+func (r *rule) matches(m matchText) bool {
+	if r.anchor == onlyOf {
+		return r.onlyOf(m)
+	}
+	found := false
+	for _, t := range r.terms {
+		t.find(m, func(start, end int) bool {
+			switch r.anchor {
+			case atStart:
+				if start > 1 {
+					return true
+				}
+			case whole:
+				if start > 1 || end < len(m.s)-1 {
+					return true
+				}
+			}
+			if r.near == nil || r.nearMatch(m, start, end) {
+				found = true
+				return false
+			}
+			return true
+		})
+		if found {
+			return true
+		}
+	}
+	return false
+}
+
+// nearMatch reports whether a near term of r occurs within about r.within bytes of
+// [start, end), widened to whole words.
+func (r *rule) nearMatch(m matchText, start, end int) bool {
+	lo := max(0, start-r.within)
+	for lo > 0 && m.s[lo] != ' ' {
+		lo--
+	}
+	hi := min(len(m.s)-1, end+r.within)
+	for hi < len(m.s)-1 && m.s[hi] != ' ' {
+		hi++
+	}
+	window := matchText{s: m.s[lo : hi+1], hasLatin: m.hasLatin, hasOther: m.hasOther}
+	found := false
+	for _, t := range r.near {
+		t.find(window, func(s, e int) bool {
+			if s+lo < end && e+lo > start {
+				return true // the rule's own term, not a second one
+			}
+			if r.ordered && s+lo < end {
+				return true // the near term must come after
+			}
+			found = true
+			return false
+		})
+		if found {
+			return true
+		}
+	}
+	return false
+}
+
+// onlyOf reports whether m is made of r's terms alone: each word, or the whole message,
+// is one of them.
+func (r *rule) onlyOf(m matchText) bool {
+	words := strings.Fields(m.s)
+	if len(words) == 0 || len(words) > 4 {
+		return false
+	}
+	whole := strings.Join(words, " ")
+	for _, t := range r.terms {
+		if t.text == whole {
+			return true
+		}
+	}
+	for _, w := range words {
+		if !slices.ContainsFunc(r.terms, func(t term) bool { return t.text == w }) {
+			return false
+		}
+	}
+	return true
+}
