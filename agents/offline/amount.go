@@ -45,23 +45,33 @@ var currencyWords = map[string]string{
 }
 
 var (
-	currencyAlt = func() string {
-		keys := make([]string, 0, len(currencyWords))
-		for k := range currencyWords {
-			keys = append(keys, regexp.QuoteMeta(k))
-		}
-		// Longest first: the regexp takes the first alternative that matches.
-		sortByLenDesc(keys)
-		return strings.Join(keys, "|")
-	}()
+	// Currencies written with Latin letters ("usd", "rp") must stand apart from other
+	// letters; signs and words of other scripts ("€", "円", "บาท") may touch them.
+	latinCurrencies, otherCurrencies = currencyAlternatives()
 	// number: digits with optional thousands separators (. , space, ’ and the narrow
 	// no-break space) and decimals.
 	number = `(\d{1,3}(?:[.,\x{202F}\x{00A0}' ’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)`
-	// A currency before the number ("US$ 12.50", "Rp150.000") or after it ("45,00 €",
-	// "99 SAR", "4,500円"). A word currency must stand apart from other letters.
-	amountBeforeRE = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(` + currencyAlt + `)\s?` + number)
-	amountAfterRE  = regexp.MustCompile(`(?i)` + number + `\s?(` + currencyAlt + `)(?:$|[^\p{L}])`)
+	// A currency before the number ("US$ 12.50", "Rp150.000", "退款¥99") or after it
+	// ("45,00 €", "99 SAR", "4,500円返金").
+	amountBeforeRE = regexp.MustCompile(`(?i)(?:(?:^|[^\p{L}\p{N}])(` + latinCurrencies + `)|(` + otherCurrencies + `))\s?` + number)
+	amountAfterRE  = regexp.MustCompile(`(?i)` + number + `\s?(?:(` + latinCurrencies + `)(?:$|[^\p{L}])|(` + otherCurrencies + `))`)
 )
+
+// currencyAlternatives returns the regexp alternations of currencyWords, longest first
+// (the regexp takes the first alternative that matches: "US$" before "$").
+func currencyAlternatives() (latin, other string) {
+	var l, o []string
+	for k := range currencyWords {
+		if strings.ContainsFunc(k, func(r rune) bool { return unicode.Is(unicode.Latin, r) }) {
+			l = append(l, regexp.QuoteMeta(k))
+		} else {
+			o = append(o, regexp.QuoteMeta(k))
+		}
+	}
+	sortByLenDesc(l)
+	sortByLenDesc(o)
+	return strings.Join(l, "|"), strings.Join(o, "|")
+}
 
 func sortByLenDesc(s []string) {
 	for i := 1; i < len(s); i++ {
@@ -82,11 +92,20 @@ func findAmount(text string) Amount {
 		cur, num   string
 	}
 	var best *hit
+	// Groups: before = (latin currency)(other currency)(number); after = (number)(latin)(other).
 	if m := amountBeforeRE.FindStringSubmatchIndex(text); m != nil {
-		best = &hit{start: m[2], end: m[5], cur: text[m[2]:m[3]], num: text[m[4]:m[5]]}
+		c := 2
+		if m[c] < 0 {
+			c = 4
+		}
+		best = &hit{start: m[c], end: m[7], cur: text[m[c]:m[c+1]], num: text[m[6]:m[7]]}
 	}
 	if m := amountAfterRE.FindStringSubmatchIndex(text); m != nil && (best == nil || m[2] < best.start) {
-		best = &hit{start: m[2], end: m[5], cur: text[m[4]:m[5]], num: text[m[2]:m[3]]}
+		c := 4
+		if m[c] < 0 {
+			c = 6
+		}
+		best = &hit{start: m[2], end: m[c+1], cur: text[m[c]:m[c+1]], num: text[m[2]:m[3]]}
 	}
 	if best == nil {
 		return Amount{}

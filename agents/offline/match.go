@@ -209,7 +209,7 @@ func (r *rule) nearMatch(m matchText, start, end int) bool {
 }
 
 // onlyOf reports whether m is made of r's terms alone: each word, or the whole message,
-// is one of them.
+// is one of them; words of politeness may stand around them.
 func (r *rule) onlyOf(m matchText) bool {
 	words := strings.Fields(m.s)
 	if len(words) == 0 || len(words) > 4 {
@@ -221,10 +221,39 @@ func (r *rule) onlyOf(m matchText) bool {
 			return true
 		}
 	}
+	real := 0
 	for _, w := range words {
-		if !slices.ContainsFunc(r.terms, func(t term) bool { return t.text == w }) {
+		if isTerm := func(w string) bool {
+			return slices.ContainsFunc(r.terms, func(t term) bool { return t.text == w })
+		}; isTerm(w) || isTerm(trimParticle(w)) {
+			real++
+			continue
+		}
+		if !fillers[w] {
 			return false
 		}
 	}
-	return true
+	return real > 0
+}
+
+// trimParticle removes a polite particle glued to the end of a word in scripts written
+// without spaces: "ไม่เอาค่ะ" → "ไม่เอา", "いいえです" → "いいえ".
+func trimParticle(w string) string {
+	for _, p := range []string{"ค่ะ", "ครับ", "คะ", "นะ", "です", "吧", "啊"} {
+		if t, ok := strings.CutSuffix(w, p); ok && t != "" {
+			return t
+		}
+	}
+	return w
+}
+
+// fillers are the words of address and politeness around a yes or a no: "yes please",
+// "jangan kak", "vâng ạ", "ใช่ค่ะ".
+var fillers = map[string]bool{
+	"please": true, "pls": true, "thanks": true, "thank": true, "you": true, "por": true, "favor": true,
+	"gracias": true, "bitte": true, "danke": true, "merci": true, "svp": true, "obrigado": true,
+	"obrigada": true, "kak": true, "kakak": true, "sis": true, "gan": true, "min": true, "aja": true,
+	"deh": true, "dong": true, "a": true, "ạ": true, "nhe": true, "shop": true, "ค่ะ": true, "ครับ": true,
+	"คะ": true, "นะ": true, "من": true, "فضلك": true, "شكرا": true, "です": true, "ね": true, "吧": true,
+	"谢谢": true, "啊": true,
 }

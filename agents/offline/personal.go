@@ -75,8 +75,8 @@ var (
 		`\bcp\b|plz|postleitzahl|code postal|\bcep\b|kode pos|ma buu chinh|ma buu dien|ma zip|الرمز البريدي|رمز بريدي|` +
 		`รหัสไปรษณีย์|郵便番号|〒|邮编|邮政编码)(?:[\s:：#.,\-]|\bis\b|\bes\b|\bist\b|\best\b|\be\b|\badalah\b|` +
 		`\bla\b|\bwould be\b|は|是|คือ|هو)*`)
-	postalAfterKeywordRE = regexp.MustCompile(`^(?i)` + postalShape + `(?:$|[^\p{L}\p{N}])`)
-	postalBareRE         = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}\-])` + postalShape + `(?:$|[^\p{L}\p{N}\-])`)
+	postalAfterKeywordRE = regexp.MustCompile(`^(?i)` + postalShape + `(?:$|[^\p{Latin}\p{N}\-])`)
+	postalBareRE         = regexp.MustCompile(`(?i)(?:^|[^\p{Latin}\p{N}\-])` + postalShape + `(?:$|[^\p{Latin}\p{N}\-])`)
 )
 
 // findPostalCode returns a postal code introduced by a postal-code word, or, when asked

@@ -135,7 +135,8 @@ var rules = []rule{
 	anyOf(IntentCancel, medium, `call off|dont want it anymore|dont want the order anymore|ya no lo quiero|ya no quiero|`+
 		`nao quero mais|nicht mehr haben|ne veux plus|tidak jadi|khong muon mua nua|khong mua nua|desistir|rucktritt|zurucktreten`),
 	// check_cancellation_fee
-	near(IntentCancellationFee, strong, 30, `fee|fees|charg*|cobran|cobrar|cobra|kena biaya|`+
+	near(IntentCancellationFee, strong, 30, `fee|fees|charg*|free|free of charge|gratis|gratuit*|kostenlos|coste|costo|`+
+		`custo|cout|mien phi|مجاني|مجانا|ฟรี|無料|免费|cobran|cobrar|cobra|kena biaya|`+
 		`tinh phi|bi tinh phi|payant|扣钱|扣费|收费|要钱|有料|penalty|penalties|cost|costs|surcharge|`+
 		`cargo|cargos|penalizacion|tarifa|comision|cuesta|gebuhr*|kosten|kostet|frais|penalite*|coute|taxa|multa|custa|`+
 		`biaya|denda|phi|mat phi|رسوم|غرامة|ค่าธรรมเนียม|ค่าปรับ|手数料|料金|费用|手续费|违约金`,
@@ -156,12 +157,16 @@ var rules = []rule{
 	// track_refund: a refund already asked for, and its progress.
 	near(IntentTrackRefund, strong, 30, `waiting|wait|expect|expecting|awaiting|status|track*|where is|wheres|`+
 		`when will|when do|when does|not received|havent received|hasnt arrived|havent got|didnt get|still no|`+
-		`update on|updates on|news on|any news|progress|yet|still|its been|isnt|not in my account|ya pasaron|ha pasado|no veo|no me ha llegado|`+
+		`update on|updates on|news on|any news|progress|yet|still|processed|procesado|procesaron|processado|traite|`+
+		`bearbeitet|unterwegs|diproses|xu ly|its been|isnt|not in my account|ya pasaron|ha pasado|no veo|no me ha llegado|`+
 		`ja faz|nao caiu|nao recebi|seit|depuis|sudah|udah|chua thay|chua ve|estado|esperando|todavia|cuando|no he recibido|status|warte|wo bleibt|wann|noch nicht|`+
 		`statut|ou en est|attends|quand|toujours pas|pas encore|cade|aguardando|esperando|quando|ainda nao|`+
 		`belum|kapan|menunggu|tinh trang|chua nhan|khi nao|bao gio|dang cho`,
 		`refund*|reimburs*|rebate*|restitution*|compensation*|money back|reembolso*|erstattung|ruckerstattung|`+
-		`remboursement|estorno|reembolso|refund|dana|hoan tien|tien hoan`),
+		`remboursement|estorno|reembolso|refund|dana|hoan tien|tien hoan|money|`+
+		`استرداد|الاسترداد|คืนเงิน|เงินคืน|返金|退款`),
+	near(IntentTrackRefund, strong, 40, `معالجة|تمت|ดำเนินการ|ยังไม่เห็น|処理|反映|处理|到账|看到|没看到`,
+		`استرداد|الاسترداد|คืนเงิน|เงินคืน|返金|退款`),
 	near(IntentTrackRefund, strong, 40, `وصلني|يصلني|وصل|يوصل|متى|أنتظر|انتظر|ما زلت`, `المسترد|الاسترداد|استرداد|فلوسي`),
 	anyOf(IntentTrackRefund, strong, `返金が口座|口座に入って|入っていません|没到账|还没到账|未到账|حالة الاسترداد|متى يصل الاسترداد|متى سأسترد|لم يصل المبلغ|لم أستلم المبلغ|`+
 		`สถานะการคืนเงิน|ยังไม่ได้รับเงินคืน|เงินคืนเมื่อไหร่|เมื่อไหร่จะได้เงินคืน|ยังไม่ได้เงินคืน|`+
@@ -188,11 +193,13 @@ var rules = []rule{
 		`retourner|renvoyer|retour dun article|retour produit|devolver|devolucao|retur|kembalikan barang|`+
 		`mengembalikan barang|tra hang|doi tra|tra lai hang|gui tra|إرجاع|ارجاع|ترجيع|أرجع|ارجع المنتج|`+
 		`คืนสินค้า|ส่งคืน|ส่งสินค้าคืน|返品|送り返|退货|退貨|退回`),
+	then(IntentReturn, strong, 40, `sende|schicke|schicken|senden|gebe|geben`, `zuruck`),
+	anyOf(IntentReturn, strong, `kembalikan|mengembalikan|balikin|怎么退|退回去|能退吗|可以退吗|想退|返品したい`),
 	anyOf(IntentReturn, medium, `exchange|swap it|umtauschen|umtausch|echanger|echange|cambiar por otr*|trocar por|tukar|`+
 		`doi sang|استبدال|เปลี่ยนสินค้า|交換|换货|換貨`),
 
 	// track_order
-	anyOf(IntentTrack, strong, `track|tracking|rastrear|rastreo|rastreamento|seguimiento|sendungsverfolgung|suivi|lacak|`+
+	anyOf(IntentTrack, strong, `track|tracking|rastrear|rastreo|rastreio|rastreamento|seguimiento|sendungsverfolgung|suivi|lacak|`+
 		`resi|theo doi don|ma van don|no ha llegado|no me ha llegado|no me llego|nao chegou|nicht angekommen|`+
 		`noch nicht da|noch nicht angekommen|noch nicht erhalten|pas recu|pas encore recu|pas arrive|pas encore arrive|`+
 		`belum sampai|belum datang|belum nyampe|belum diterima|belum terima|chua nhan|chua toi|chua giao|chua den|`+
@@ -231,7 +238,10 @@ var rules = []rule{
 		`خيارات الشحن|طرق الشحن|طرق التوصيل|هل تشحنون|هل توصلون|تشحنون إلى|วิธีการจัดส่ง|ตัวเลือกการจัดส่ง|`+
 		`ส่งต่างประเทศ|ส่งไปต่างประเทศ|配送方法|配送オプション|発送方法|海外発送|お届け方法|配送方式|快递方式|运送方式|`+
 		`能寄到|发货到|寄到|可以寄`),
-	anyOf(IntentDeliveryOptions, strong, `next day delivery|same day delivery|next day|same day|overnight|express|`+
+	anyOf(IntentDeliveryOptions, strong, `pickup point|pick up point|pickup locker|parcel locker|locker|packstation|`+
+		`paketshop|punto de recogida|punto de entrega|ponto de coleta|ponto de retirada|point relais|point retrait|`+
+		`titik penjemputan|titik ambil|diem giao nhan|diem nhan hang|نقطة استلام|نقطة الاستلام|จุดรับพัสดุ|จุดรับสินค้า|`+
+		`コンビニ受け取り|店舗受け取り|受け取り場所|自提点|自提|快递柜|next day delivery|same day delivery|next day|same day|overnight|express|`+
 		`dia siguiente|mismo dia|nachsten tag|am selben tag|le lendemain|jour meme|mesmo dia|dia seguinte|hari yang sama|`+
 		`besok sampai|giao trong ngay|ngay hom sau|ส่งด่วน|当日配送|翌日配送|お急ぎ便|次日达|当日达|加急`),
 	near(IntentDeliveryOptions, strong, 20, `option*|method*|modes|ways|carrier*|opcion*|metodo*|formas|optionen|`+
@@ -309,7 +319,9 @@ var rules = []rule{
 	near(IntentCreateAccount, strong, 25, `create|creating|creation|open|opening|make|new|set up|setup|crear|abrir|nueva|`+
 		`nuevo|erstellen|anlegen|eroffnen|neues|neue|creer|ouvrir|nouveau|criar|nova|novo|buat|membuat|bikin|baru|tao|`+
 		`mo|moi|إنشاء|انشاء|فتح|جديد|สร้าง|เปิด|ใหม่|作成|作り|作る|開設|新規|创建|开通|開通|新建|建立|开个|开一个`, accountNouns),
-	anyOf(IntentCreateAccount, strong, `sign up|signup|register|registrarme|registrarse|registrieren|minscrire|sinscrire|`+
+	anyOf(IntentCreateAccount, strong, `become a member|become a customer|hacerme cliente|hacerme socio|ser cliente|`+
+		`kunde werden|werde ich kunde|kunde bei euch|mitglied werden|devenir client|devenir membre|virar cliente|jadi member|jadi anggota|`+
+		`tro thanh thanh vien|أصير عضو|اصير عضو|عضوية|เป็นสมาชิก|会員になる|成为会员|加入会员|注册会员|sign up|signup|register|registrarme|registrarse|registrieren|minscrire|sinscrire|`+
 		`cadastrar|me cadastrar|daftar|mendaftar|dang ky|تسجيل حساب|สมัครสมาชิก|会員登録|新規登録|注册|註冊`),
 	near(IntentRegistration, strong, 40, problemWords, registrationWords),
 	near(IntentDeleteAccount, strong, 25, `delet*|remov*|close|closing|closure|cancel*|`+
@@ -349,7 +361,9 @@ var rules = []rule{
 		`narrive pas a me connecter|nao consigo entrar|nao consigo fazer login|tidak bisa login|gak bisa login|`+
 		`khong dang nhap duoc|لا أستطيع تسجيل الدخول|เข้าสู่ระบบไม่ได้|ล็อกอินไม่ได้|ログインできない|无法登录|登录不了|登不上`),
 	// newsletter_subscription
-	anyOf(IntentNewsletter, strong, `newsletter*|mailing list|subscribe*|unsubscrib*|promotional email*|marketing email*|`+
+	anyOf(IntentNewsletter, strong, `marketing email*|marketing mail*|advertising email*|correos de publicidad|publicidad|`+
+		`werbemail*|werbung|werbe mails|mails publicitaires|publicitaire*|propaganda|email promosi|promosi|quang cao|`+
+		`إعلانية|اعلانية|โฆษณา|広告メール|广告邮件|广告|newsletter*|mailing list|subscribe*|unsubscrib*|promotional email*|marketing email*|`+
 		`boletin|suscrib*|desuscrib*|abonnieren|abbestellen|sabonner|se desabonner|desabonner|desinscrire|`+
 		`assinar a newsletter|descadastrar|berlangganan|langganan|ban tin|nhan tin khuyen mai|`+
 		`النشرة البريدية|النشرة الإخبارية|الاشتراك في النشرة|إلغاء الاشتراك|จดหมายข่าว|สมัครรับข่าวสาร|`+
@@ -359,7 +373,9 @@ var rules = []rule{
 	near(IntentGetInvoice, strong, 30, `get|getting|download*|receive|send|sent|email me|mail me|mail it|obtain|copy of|`+
 		`request|issue|need an|need a|need the|need my|descargar|obtener|recibir|enviar*|mandar*|mandame|pedir|solicitar|`+
 		`herunterladen|bekommen|erhalten|schicken|senden|zusenden|telecharger|obtenir|recevoir|envoyer|baixar|emitir|`+
-		`receber|mandar|manda|segunda via|unduh|download|dapat|minta|kirim|tai ve|xuat|gui|تحميل|أحصل|احصل|إرسال|`+
+		`receber|mandar|manda|segunda via|unduh|download|dapat|minta|kirim|tai ve|xuat|gui|brauche|benotige|il me faut|`+
+		`besoin|necesito|preciso|perlu|butuh|company|firma|empresa|societe|perusahaan|cong ty|شركة|บริษัท|会社|公司|`+
+		`a nombre de|au nom de|atas nama|em nome|تحميل|أحصل|احصل|إرسال|`+
 		`ارسال|أرسلوا|ارسلوا|ขอ|ดาวน์โหลด|ส่ง|ダウンロード|発行|送って|欲しい|ほしい|もらえ|开具|下载|索取|发我|发给我|发到|开`,
 		invoiceNouns),
 	near(IntentCheckInvoice, strong, 30, `check*|see|seeing|view*|find*|locat*|look up|look at|look for|looking for|`+
@@ -387,11 +403,12 @@ var rules = []rule{
 		`bestellen|acheter|commander|comprar|beli|membeli|pesan|memesan|mua|dat mua|شراء|أشتري|اشتري|أطلب|اطلب|`+
 		`ซื้อ|購入|买|購買|订购`),
 	near(IntentChangeOrder, strong, 30, `change|changing|modif*|edit|editing|update|updating|correct|correcting|`+
-		`switch|switching|add|adding|remov*|delet*|swap*|replac*|cambiar|modificar|editar|anadir|agregar|quitar|andern|`+
+		`switch|switching|add|adding|remov*|delet*|swap*|replac*|add one more|dazunehmen|hinzu*|incluir|inclua|`+
+		`ajouter|أضيف|اضيف|追加|再加|加一|cambiar|modificar|editar|anadir|agregar|quitar|andern|`+
 		`bearbeiten|hinzufugen|entfernen|tauschen|modifier|changer|ajouter|retirer|alterar|mudar|trocar|adicionar|remover|`+
 		`ubah|ganti|tambah|hapus|sua|thay doi|doi|them|bot|تعديل|تغيير|إضافة|اضافة|أغير|اغير|أعدل|اعدل|أبدل|ابدل|換|换|แก้ไข|เปลี่ยน|เพิ่ม|変更|変え|追加|`+
 		`修改|更改|改|添加`, `order|purchase|article|articles|item|items|product|products|pedido|compra|articulo|producto|`+
-		`bestellung|artikel|commande|article|encomenda|produto|pesanan|barang|don hang|san pham|الطلب|طلبي|คำสั่งซื้อ|`+
+		`bestellung|artikel|commande|article|encomenda|produto|pesanan|barang|don hang|san pham|الطلب|طلبي|للطلب|คำสั่งซื้อ|`+
 		`ออเดอร์|注文|订单|訂單`),
 
 	// shipping addresses
@@ -426,9 +443,9 @@ var rules = []rule{
 		`vang|co|da|dung|dung roi|dong y|duoc|xac nhan|vang a|co a|da vang|u|ya|iya|iya benar|betul|benar|boleh|`+
 		`setuju|siap|yap|konfirmasi|lanjut|lanjutkan|ya benar|ya betul|iya kak|ya kak|`+
 		`نعم|أجل|اجل|ايوه|أيوه|ايوة|صحيح|تمام|موافق|أكيد|اكيد|حسنا|حسناً|طيب|بلى|نعم من فضلك|نعم صحيح|`+
-		`ใช่|ใช่ค่ะ|ใช่ครับ|ค่ะ|ครับ|ได้|ได้เลย|ได้ค่ะ|ได้ครับ|ตกลง|โอเค|ยืนยัน|ถูกต้อง|เอา|`+
+		`ใช่|ใช่ค่ะ|ใช่ครับ|ค่ะ|ครับ|ได้|ได้เลย|ได้ค่ะ|ได้ครับ|ตกลง|โอเค|ยืนยัน|ถูกต้อง|เอา|ตามนั้น|ตามนั้นเลย|صح|`+
 		`はい|ええ|うん|そうです|お願いします|はいお願いします|はい お願いします|確認します|いいです|オッケー|了解|了解です|`+
-		`わかりました|それでお願いします|はいそうです|是|是的|好|好的|对|对的|可以|确认|没问题|行|嗯|好吧|確認|對`),
+		`わかりました|それでお願いします|はいそうです|是|是的|好|好的|对|对的|可以|确认|没问题|没错|行|嗯|好吧|確認|對`),
 	startsWith(IntentConfirm, medium, `yes|yeah|yep|si|ja|oui|sim|vang|iya|ya|نعم|ใช่|はい|是的|好的`),
 	wholeMessage(IntentDeny, strong, `no|nope|nah|no thanks|no thank you|not really|dont|do not|never mind|nevermind|`+
 		`no way|not now|no please dont|incorrect|thats wrong|wrong|no gracias|para nada|negativo|no es correcto|`+
@@ -437,9 +454,12 @@ var rules = []rule{
 		`nao e isso|agora nao|khong|khong a|khong can|khong phai|sai roi|thoi|khong dau|tidak|nggak|gak|enggak|ga|`+
 		`bukan|jangan|tidak usah|gak usah|nggak usah|salah|tidak terima kasih|`+
 		`لا|لأ|كلا|لا شكرا|لا شكراً|مش|غلط|لا أريد|لا اريد|ไม่|ไม่ใช่|ไม่ค่ะ|ไม่ครับ|ไม่เอา|ไม่ต้อง|ผิด|ไม่ใช่ค่ะ|ไม่ใช่ครับ|`+
-		`いいえ|いや|いえ|違います|ちがいます|結構です|けっこうです|やめて|ううん|いいえ結構です|`+
-		`不|不是|不要|不用|不用了|不对|没有|算了|否|不用谢谢`),
-	startsWith(IntentDeny, medium, `no|nope|nein|non|nao|khong|tidak|bukan|لا|ไม่|いいえ|不是|不要|不用`),
+		`いいえ|いや|いえ|違います|ちがいます|結構です|けっこうです|やめて|ううん|いいえ結構です|そのままで結構です|`+
+		`不|不是|不要|不用|不用了|不了|不对|没有|算了|否|不用谢谢`),
+	startsWith(IntentDeny, medium, `no|nope|nein|non|nao|khong|tidak|bukan|لا|いいえ`),
+	anyOf(IntentDeny, medium, `leave it|keep it as it is|asi esta bien|esta bien asi|dejalo asi|deja asi|lass es so|`+
+		`laissez comme ca|laisse comme ca|deixa como esta|deixa assim|biarin aja|biarkan saja|de vay di|خليه|ปล่อยไว้|`+
+		`そのままで|保持原样|就这样吧`),
 
 	// Requests nobody serves yet (product questions: sizes, stock, discounts, warranty):
 	// they must not be mistaken for the nearest intent that is served.

@@ -70,3 +70,93 @@ func TestExtractSlots(t *testing.T) {
 		}
 	}
 }
+
+func TestExtractAmount(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text     string
+		minor    int64
+		currency string
+	}{
+		{"I paid €45 for it", 4500, "EUR"},
+		{"me cobraron 45,00 € de más", 4500, "EUR"},
+		{"the total was US$ 12.50", 1250, "USD"},
+		{"it cost $1,299.99", 129999, "USD"},
+		{"Betrag: 1.299,99 EUR", 129999, "EUR"},
+		{"¥4,500の返金はまだですか", 4500, "JPY"},
+		{"退款¥99还没到", 9900, "CNY"},
+		{"4,500円返金してください", 4500, "JPY"},
+		{"tôi đã trả 1.250.000₫", 1250000, "VND"},
+		{"sudah bayar Rp 150.000 tapi gagal", 150000, "IDR"},
+		{"Rp150.000", 150000, "IDR"},
+		{"refund RM 50 please", 5000, "MYR"},
+		{"I was charged ₱500 twice", 50000, "PHP"},
+		{"دفعت ر.س 99", 9900, "SAR"},
+		{"دفعت 99 SAR", 9900, "SAR"},
+		{"paguei R$ 12,30 de frete", 1230, "BRL"},
+		{"จ่ายไป 350 บาท", 35000, "THB"},
+		{"waiting for a refund of 299 dollars", 29900, "USD"},
+		{"£7.5 shipping", 750, "GBP"},
+		// Not amounts.
+		{"order 12345 please", 0, ""},
+		{"call me at +34 612 345 678", 0, ""},
+		{"I ordered 2 items", 0, ""},
+		{"a real person please", 0, ""},
+		{"tôi có 3 đơn hàng", 0, ""},
+	}
+	for _, tt := range tests {
+		got := extractSlots(tt.text, false).Amount
+		if got.Minor != tt.minor || got.Currency != tt.currency {
+			t.Errorf("amount in %q = %d %s (%q), want %d %s", tt.text, got.Minor, got.Currency, got.Text, tt.minor, tt.currency)
+		}
+	}
+}
+
+func TestExtractIdentifiers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text     string
+		awaiting string
+		want     Slots
+	}{
+		// Order IDs of the demo shop and of τ²-bench.
+		{"where is DE-10001?", "", Slots{OrderNumber: "DE-10001"}},
+		{"cancel order TH-10002 please", "", Slots{OrderNumber: "TH-10002"}},
+		{"status of #W2378156", "", Slots{OrderNumber: "W2378156"}},
+		// EU VAT numbers are not order numbers.
+		{"my VAT number is DE123456789", "", Slots{VATNumber: "DE123456789"}},
+		{"USt-IdNr. DE 123 456 789, bitte auf die Rechnung", "", Slots{VATNumber: "DE123456789"}},
+		{"numéro de TVA FR12345678901", "", Slots{VATNumber: "FR12345678901"}},
+		{"BTW-nummer NL123456789B01", "", Slots{VATNumber: "NL123456789B01"}},
+		{"partita IVA IT12345678901 per la fattura", "", Slots{VATNumber: "IT12345678901"}},
+		{"ATU12345678", "", Slots{VATNumber: "ATU12345678"}},
+		{"order DE123456789", "", Slots{OrderNumber: "DE123456789"}},
+		// Postal codes: after a postal-code word, or alone when asked.
+		{"my zip code is 94107", "", Slots{PostalCode: "94107"}},
+		{"PLZ 10115 Berlin", "", Slots{PostalCode: "10115"}},
+		{"CEP 01310-100", "", Slots{PostalCode: "01310-100"}},
+		{"郵便番号は150-0001です", "", Slots{PostalCode: "150-0001"}},
+		{"postcode SW1A 1AA", "", Slots{PostalCode: "SW1A 1AA"}},
+		{"75008", SlotPostalCode, Slots{PostalCode: "75008"}},
+		{"75008", "", Slots{OrderNumber: "75008"}},
+		// Names, when the customer introduces themself.
+		{"Hi, my name is Ana López and my order is late", "", Slots{Name: "Ana López"}},
+		{"I'm Tom Baker, order 55512", "", Slots{Name: "Tom Baker", OrderNumber: "55512"}},
+		{"I am waiting for my order", "", Slots{}},
+		{"me llamo María José Pérez", "", Slots{Name: "María José Pérez"}},
+		{"Hallo, ich heiße Jonas Weber", "", Slots{Name: "Jonas Weber"}},
+		{"bonjour, je m'appelle Luc Martin", "", Slots{Name: "Luc Martin"}},
+		{"oi, meu nome é João da Silva", "", Slots{Name: "João da Silva"}},
+		{"halo, nama saya Budi Santoso", "", Slots{Name: "Budi Santoso"}},
+		{"chào shop, tên tôi là Nguyễn Văn An", "", Slots{Name: "Nguyễn Văn An"}},
+		{"مرحبا، اسمي محمد علي", "", Slots{Name: "محمد علي"}},
+		{"สวัสดีค่ะ ฉันชื่อสมหญิงค่ะ", "", Slots{Name: "สมหญิง"}},
+		{"田中と申します", "", Slots{Name: "田中"}},
+		{"你好，我叫王小明", "", Slots{Name: "王小明"}},
+	}
+	for _, tt := range tests {
+		if got := extractSlotsFor(tt.text, tt.awaiting); got != tt.want {
+			t.Errorf("extractSlotsFor(%q, %q) = %+v, want %+v", tt.text, tt.awaiting, got, tt.want)
+		}
+	}
+}
