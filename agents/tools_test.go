@@ -74,6 +74,15 @@ func shopFixture(t *testing.T) (*fixture, *shop.Store, shopIDs) {
 	return fx, st, ids
 }
 
+// noWorkflowError fails the test when the workflow ended in an error, which otherwise only
+// shows as turns without an outcome.
+func noWorkflowError(t *testing.T, w *wfEnv) {
+	t.Helper()
+	if err := w.env.GetWorkflowError(); err != nil {
+		t.Errorf("workflow ended with an error: %v", err)
+	}
+}
+
 var shopFixtures atomic.Int64
 
 type shopIDs struct{ pending, delivered, email, customer string }
@@ -92,6 +101,7 @@ func TestCancelAsksIdentityThenConfirmationThenCancelsOnce(t *testing.T) {
 	fx, st, ids := shopFixture(t)
 	w := newWFEnv(t, fx)
 	w.env.SetTestTimeout(2 * time.Minute) // several tool activities per turn on the shared database
+	defer noWorkflowError(t, w)
 	turns := []string{
 		"I want to cancel my order " + ids.pending,
 		ids.email,
@@ -140,6 +150,7 @@ func TestDeclinedConfirmationChangesNothing(t *testing.T) {
 	fx, st, ids := shopFixture(t)
 	w := newWFEnv(t, fx)
 	w.env.SetTestTimeout(2 * time.Minute) // several tool activities per turn on the shared database
+	defer noWorkflowError(t, w)
 	turns := []string{"cancel order " + ids.pending + ", my email is " + ids.email, "no"}
 	outs := make([]*outcome, len(turns))
 	for i, text := range turns {
@@ -165,6 +176,7 @@ func TestReturnAboveTheLimitWaitsForApprovalThenRefundsOnce(t *testing.T) {
 	fx, st, ids := shopFixture(t)
 	w := newWFEnv(t, fx)
 	w.env.SetTestTimeout(2 * time.Minute) // several tool activities per turn on the shared database
+	defer noWorkflowError(t, w)
 	turns := []string{"I want to return order " + ids.delivered + ", my e-mail is " + ids.email, "yes"}
 	outs := make([]*outcome, len(turns))
 	for i, text := range turns {

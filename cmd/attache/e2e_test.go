@@ -186,10 +186,16 @@ func TestConversationAnswersInTheCustomersLanguage(t *testing.T) {
 		t.Errorf("Spanish reply does not ask about the order: %q", where.Text)
 	}
 
-	// The slot is filled on the next turn: the engine remembers it asked for an order number.
+	// The slot is filled on the next turn: the engine remembers it asked for an order number,
+	// and before it reads an order it asks who is asking — still in Spanish.
 	num := reply(t, c.send(conv, "t-number", "W2378156", "en-US"))
-	if num.Lang != "es" || !num.Handoff || !strings.Contains(num.Text, "W2378156") {
-		t.Fatalf("reply to the order number: %+v", num)
+	if num.Lang != "es" || num.Handoff || num.Intent != "track_order" || !strings.Contains(num.Text, "W2378156") ||
+		!strings.Contains(num.Text, "correo") {
+		t.Fatalf("reply to the order number: %+v, want a Spanish question for the e-mail address of that order", num)
+	}
+	person := reply(t, c.send(conv, "t-person", "Prefiero hablar con una persona", "en-US"))
+	if person.Lang != "es" || !person.Handoff {
+		t.Fatalf("reply to the request for a person: %+v", person)
 	}
 	// A human now holds the floor: the AI stays silent.
 	after := c.send(conv, "t-after", "¿Hola?", "en-US")
