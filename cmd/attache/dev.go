@@ -151,6 +151,9 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout 
 		if _, err := seedKnowledge(ctx, s.kb, logger); err != nil {
 			logger.Warn("demo knowledge not seeded", "err", err)
 		}
+		if err := seedShop(ctx, cfg, s.pool, logger); err != nil {
+			logger.Warn("demo shop not seeded", "err", err)
+		}
 		if err := seedDemo(ctx, s.pool, s.turns, logger); err != nil {
 			logger.Warn("demo data not seeded", "err", err)
 		}

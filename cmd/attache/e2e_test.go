@@ -50,6 +50,9 @@ func stack(t testing.TB) *devStack {
 		if sharedErr == nil {
 			_, sharedErr = seedKnowledge(ctx, sharedStack.kb, logger)
 		}
+		if sharedErr == nil {
+			sharedErr = seedShop(ctx, cfg, sharedStack.pool, logger)
+		}
 	})
 	if sharedErr != nil {
 		t.Fatalf("start the embedded stack: %v", sharedErr)
@@ -205,6 +208,25 @@ func TestConversationAnswersInTheCustomersLanguage(t *testing.T) {
 	code, _, b := c.do("GET", "/v1/conversations/"+conv, nil)
 	if code != 200 || !bytes.Contains(b, []byte(`"status":"handoff"`)) {
 		t.Fatalf("conversation after handoff: %d %s", code, b)
+	}
+}
+
+// The demo shop answers the README's first example: who is asking, then where the parcel is.
+func TestDemoCustomerTracksAnOrderAfterProvingWhoSheIs(t *testing.T) {
+	c := apiClient{t, stack(t).http.URL()}
+	conv := c.newConversation("de-DE")
+	ask := reply(t, c.send(conv, "t-where", "Wo ist meine Bestellung DE-10001?", "de-DE"))
+	if ask.Lang != "de" || ask.Handoff || !strings.Contains(ask.Text, "DE-10001") || !strings.Contains(ask.Text, "E-Mail") {
+		t.Fatalf("reply to the order question: %+v, want a German question for the e-mail address", ask)
+	}
+	wrong := reply(t, c.send(conv, "t-wrong", "jemand@example.com", "de-DE"))
+	if wrong.Handoff || strings.Contains(wrong.Text, "DHL") {
+		t.Fatalf("a wrong e-mail address got: %+v", wrong)
+	}
+	status := reply(t, c.send(conv, "t-email", "lena.schmidt@example.com", "de-DE"))
+	if status.Lang != "de" || status.Handoff || status.Intent != "track_order" || !strings.Contains(status.Text, "DE-10001") ||
+		!strings.Contains(status.Text, "DHL") {
+		t.Fatalf("reply after the right e-mail address: %+v, want the parcel's status in German", status)
 	}
 }
 

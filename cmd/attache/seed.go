@@ -11,10 +11,13 @@ import (
 	"github.com/attache-dev/attache/agents"
 	"github.com/attache-dev/attache/conversation"
 	"github.com/attache-dev/attache/conversation/pgstore"
+	"github.com/attache-dev/attache/internal/config"
 	"github.com/attache-dev/attache/knowledge"
 	"github.com/attache-dev/attache/knowledge/demo"
 	"github.com/attache-dev/attache/knowledge/importer"
 	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
+	shopdemo "github.com/attache-dev/attache/tools/commerce/demo"
+	shopstore "github.com/attache-dev/attache/tools/commerce/pgstore"
 )
 
 // seedDemo gives a fresh embedded database a demo conversation, run through the real path
@@ -57,4 +60,17 @@ func seedKnowledge(ctx context.Context, kb *kbstore.Store, logger *slog.Logger) 
 	}
 	logger.Info("demo help center ready", "created", sum.Created, "updated", sum.Updated, "unchanged", sum.Unchanged, "took", sum.Duration.Round(time.Millisecond))
 	return sum, nil
+}
+
+// seedShop puts the demo shop (tools/commerce/demo) into the built-in commerce connector. It
+// is idempotent and does nothing when the tools act on another shop.
+func seedShop(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger) error {
+	if cfg.Shop.Connector != "builtin" {
+		return nil
+	}
+	if err := shopdemo.Seed(ctx, shopstore.New(pool, logger)); err != nil {
+		return err
+	}
+	logger.Info("demo shop ready", "try", "Where is my order DE-10001? (lena.schmidt@example.com)")
+	return nil
 }

@@ -52,11 +52,7 @@ func dialTemporal(ctx context.Context, hostPort, namespace string, logger *slog.
 
 // newResponder builds the configured responder: the offline engine, or a model with the
 // offline engine reading each turn first.
-func newResponder(cfg config.Config) (agents.Responder, error) {
-	cat, err := i18n.NewCatalog()
-	if err != nil {
-		return nil, fmt.Errorf("load message catalogs: %w", err)
-	}
+func newResponder(cfg config.Config, cat *i18n.Catalog) (agents.Responder, error) {
 	i18n.WarmUp() // load the language models now, not on a customer's first message
 	engine, err := offline.New(cat, hashembed.New(hashembed.DefaultDims))
 	if err != nil {
@@ -99,7 +95,11 @@ func newKnowledge(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, lo
 // newActivities builds the conversation activities: the configured responder, the
 // conversation store and the knowledge base, publishing live events to events.
 func newActivities(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, events stream.Publisher, logger *slog.Logger) (*agents.Activities, *kbstore.Store, error) {
-	responder, err := newResponder(cfg)
+	cat, err := i18n.NewCatalog()
+	if err != nil {
+		return nil, nil, fmt.Errorf("load message catalogs: %w", err)
+	}
+	responder, err := newResponder(cfg, cat)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -107,7 +107,7 @@ func newActivities(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, e
 	if err != nil {
 		return nil, nil, err
 	}
-	reg, err := newTools(cfg, pool, logger)
+	reg, err := newTools(cfg, pool, cat, logger)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -127,12 +127,8 @@ func newShop(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger) (commer
 }
 
 // newTools builds the agent's tools on the configured shop, with the embedded rule files.
-func newTools(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger) (*tools.Registry, error) {
+func newTools(cfg config.Config, pool *pgxpool.Pool, cat *i18n.Catalog, logger *slog.Logger) (*tools.Registry, error) {
 	shop, err := newShop(cfg, pool, logger)
-	if err != nil {
-		return nil, err
-	}
-	cat, err := i18n.NewCatalog()
 	if err != nil {
 		return nil, err
 	}
