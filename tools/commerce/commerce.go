@@ -15,6 +15,7 @@ package commerce
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -27,6 +28,9 @@ var (
 	// ErrInvalid: the request itself is wrong (an item not in the order, an amount larger
 	// than what is refundable).
 	ErrInvalid = errors.New("invalid request")
+	// ErrInsufficientBalance: a gift card or store credit cannot cover the amount. It is an
+	// ErrInvalid too.
+	ErrInsufficientBalance = fmt.Errorf("insufficient balance: %w", ErrInvalid)
 	// ErrKeyReused: an idempotency key was used before for a different request.
 	ErrKeyReused = errors.New("idempotency key reused for a different request")
 )

@@ -85,26 +85,13 @@ func result(err error) (tools.Result, error) {
 	case errors.Is(err, commerce.ErrNotFound):
 		return tools.Result{Outcome: tools.NotFound, Reason: "not_found", Detail: err.Error()}, nil
 	case errors.Is(err, commerce.ErrConflict):
-		return tools.Refusal(reasonOf(err, "state"), err.Error()), nil
+		return tools.Refusal("state", err.Error()), nil
+	case errors.Is(err, commerce.ErrInsufficientBalance):
+		return tools.Result{Outcome: tools.Invalid, Reason: "insufficient_balance", Detail: err.Error()}, nil
 	case errors.Is(err, commerce.ErrInvalid), errors.Is(err, commerce.ErrKeyReused):
-		return tools.Result{Outcome: tools.Invalid, Reason: reasonOf(err, "invalid"), Detail: err.Error()}, nil
+		return tools.Result{Outcome: tools.Invalid, Reason: "invalid", Detail: err.Error()}, nil
 	}
 	return tools.Result{}, err
-}
-
-func reasonOf(err error, fallback string) string {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "not pending"):
-		return "order_not_pending"
-	case strings.Contains(msg, "not delivered"):
-		return "order_not_delivered"
-	case strings.Contains(msg, "balance"):
-		return "insufficient_balance"
-	case strings.Contains(msg, "refundable"):
-		return "above_refundable"
-	}
-	return fallback
 }
 
 func data(v any) json.RawMessage {

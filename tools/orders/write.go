@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/attache-dev/attache/tools"
 	"github.com/attache-dev/attache/tools/commerce"
+	"golang.org/x/text/language"
 )
 
 // A write tool is three things: its spec, what it would do (checked against the shop's
@@ -79,6 +81,25 @@ func previewOf(action string, o commerce.Order, amount *commerce.Money, details 
 	return r
 }
 
+// orderIn reads an order of the verified customer that must be in status want; otherwise
+// the refusal names its status.
+func (t Tools) orderIn(ctx context.Context, inv tools.Invocation, id, want string) (commerce.Order, *tools.Result, error) {
+	o, refusal, err := t.ownOrder(ctx, inv, normalizeOrderID(id))
+	if refusal != nil || err != nil {
+		return o, refusal, err
+	}
+	return o, needStatus(o, want), nil
+}
+
+// readBack reads an order again after a change, to verify the change is there.
+func (t Tools) readBack(ctx context.Context, id string) (commerce.Order, error) {
+	o, err := t.Shop.Order(ctx, id)
+	if err != nil {
+		return o, fmt.Errorf("read back %s: %w", id, err)
+	}
+	return o, nil
+}
+
 func needStatus(o commerce.Order, want string) *tools.Result {
 	if o.Status == want {
 		return nil
@@ -100,12 +121,9 @@ func (t Tools) cancel() tools.Tool {
 			Parameters:  tools.Schema[cancelArgs](),
 			Description: "Cancel one of the verified customer's pending orders; what was paid is refunded to the original payment methods."},
 		check: func(ctx context.Context, inv tools.Invocation, a cancelArgs) (tools.Result, error) {
-			o, refusal, err := t.ownOrder(ctx, inv, normalizeOrderID(a.OrderID))
+			o, refusal, err := t.orderIn(ctx, inv, a.OrderID, commerce.StatusPending)
 			if refusal != nil || err != nil {
 				return deref(refusal), err
-			}
-			if r := needStatus(o, commerce.StatusPending); r != nil {
-				return *r, nil
 			}
 			paid := o.Paid()
 			return previewOf("cancel", o, &paid, map[string]string{"reason": a.Reason}), nil
@@ -115,9 +133,9 @@ func (t Tools) cancel() tools.Tool {
 			if err != nil {
 				return result(err)
 			}
-			back, err := t.Shop.Order(ctx, o.ID)
+			back, err := t.readBack(ctx, o.ID)
 			if err != nil {
-				return tools.Result{}, fmt.Errorf("read back: %w", err)
+				return tools.Result{}, err
 			}
 			return applied(back, back.Status == commerce.StatusCancelled, nil), nil
 		},
@@ -129,12 +147,18 @@ type addressArgs struct {
 	Address2 string `json:"address2,omitempty"`
 	City     string `json:"city"`
 	State    string `json:"state,omitempty"`
-	Country  string `json:"country" desc:"ISO 3166-1 alpha-2, or the country's English name"`
+	Country  string `json:"country" desc:"ISO 3166-1 code, alpha-2 (US) or alpha-3 (USA)"`
 	Zip      string `json:"zip"`
 }
 
-func (a addressArgs) address() commerce.Address {
-	return commerce.Address{Line1: a.Address1, Line2: a.Address2, City: a.City, State: a.State, Country: a.Country, Zip: a.Zip}
+// address is the shop's form of the arguments: the country as an alpha-2 code, whichever
+// ISO form the caller used.
+func (a addressArgs) address() (commerce.Address, error) {
+	r, err := language.ParseRegion(strings.TrimSpace(a.Country))
+	if err != nil || !r.IsCountry() {
+		return commerce.Address{}, fmt.Errorf("country: %q is not an ISO 3166-1 country code", a.Country)
+	}
+	return commerce.Address{Line1: a.Address1, Line2: a.Address2, City: a.City, State: a.State, Country: r.String(), Zip: a.Zip}, nil
 }
 
 type orderAddressArgs struct {
@@ -148,23 +172,28 @@ func (t Tools) modifyAddress() tools.Tool {
 			Parameters:  tools.Schema[orderAddressArgs](),
 			Description: "Change the shipping address of one of the verified customer's orders before it is fulfilled (pending)."},
 		check: func(ctx context.Context, inv tools.Invocation, a orderAddressArgs) (tools.Result, error) {
-			o, refusal, err := t.ownOrder(ctx, inv, normalizeOrderID(a.OrderID))
+			o, refusal, err := t.orderIn(ctx, inv, a.OrderID, commerce.StatusPending)
 			if refusal != nil || err != nil {
 				return deref(refusal), err
 			}
-			if r := needStatus(o, commerce.StatusPending); r != nil {
-				return *r, nil
+			addr, err := a.address()
+			if err != nil {
+				return invalid(err), nil
 			}
-			return previewOf("modify_address", o, nil, a.address()), nil
+			return previewOf("modify_address", o, nil, addr), nil
 		},
 		apply: func(ctx context.Context, inv tools.Invocation, a orderAddressArgs) (tools.Result, error) {
-			o, err := t.Shop.ModifyOrderAddress(ctx, inv.Key, normalizeOrderID(a.OrderID), a.address())
+			addr, err := a.address()
+			if err != nil {
+				return invalid(err), nil
+			}
+			o, err := t.Shop.ModifyOrderAddress(ctx, inv.Key, normalizeOrderID(a.OrderID), addr)
 			if err != nil {
 				return result(err)
 			}
-			back, err := t.Shop.Order(ctx, o.ID)
+			back, err := t.readBack(ctx, o.ID)
 			if err != nil {
-				return tools.Result{}, fmt.Errorf("read back: %w", err)
+				return tools.Result{}, err
 			}
 			return applied(back, back.Address.Line1 == a.Address1 && back.Address.Zip == a.Zip, nil), nil
 		},
@@ -223,12 +252,9 @@ func (t Tools) swapTool(name, status, desc string, do func(ctx context.Context, 
 		spec: tools.Spec{Name: name, Effect: tools.MoveMoney, Confirm: true, Identity: true, ApproveAbove: t.Limits,
 			Parameters: tools.Schema[swapArgs](), Description: desc},
 		check: func(ctx context.Context, inv tools.Invocation, a swapArgs) (tools.Result, error) {
-			o, refusal, err := t.ownOrder(ctx, inv, normalizeOrderID(a.OrderID))
+			o, refusal, err := t.orderIn(ctx, inv, a.OrderID, status)
 			if refusal != nil || err != nil {
 				return deref(refusal), err
-			}
-			if r := needStatus(o, status); r != nil {
-				return *r, nil
 			}
 			if status == commerce.StatusDelivered && t.Returns != nil {
 				if reason := t.Returns.Window(inv.Market, o); reason != "" {
@@ -250,9 +276,9 @@ func (t Tools) swapTool(name, status, desc string, do func(ctx context.Context, 
 			if err != nil {
 				return result(err)
 			}
-			back, err := t.Shop.Order(ctx, o.ID)
+			back, err := t.readBack(ctx, o.ID)
 			if err != nil {
-				return tools.Result{}, fmt.Errorf("read back: %w", err)
+				return tools.Result{}, err
 			}
 			return applied(back, back.Status == after, nil), nil
 		},
@@ -270,12 +296,9 @@ func (t Tools) modifyPayment() tools.Tool {
 			Parameters:  tools.Schema[paymentArgs](),
 			Description: "Pay a pending order with another of the customer's payment methods; the original one is refunded."},
 		check: func(ctx context.Context, inv tools.Invocation, a paymentArgs) (tools.Result, error) {
-			o, refusal, err := t.ownOrder(ctx, inv, normalizeOrderID(a.OrderID))
+			o, refusal, err := t.orderIn(ctx, inv, a.OrderID, commerce.StatusPending)
 			if refusal != nil || err != nil {
 				return deref(refusal), err
-			}
-			if r := needStatus(o, commerce.StatusPending); r != nil {
-				return *r, nil
 			}
 			paid := o.Paid()
 			return previewOf("modify_payment", o, &paid, map[string]string{"payment_method_id": a.PaymentMethodID}), nil
@@ -285,9 +308,9 @@ func (t Tools) modifyPayment() tools.Tool {
 			if err != nil {
 				return result(err)
 			}
-			back, err := t.Shop.Order(ctx, o.ID)
+			back, err := t.readBack(ctx, o.ID)
 			if err != nil {
-				return tools.Result{}, fmt.Errorf("read back: %w", err)
+				return tools.Result{}, err
 			}
 			uses := slices.ContainsFunc(back.Payments, func(p commerce.Transaction) bool {
 				return p.Kind == "payment" && p.PaymentMethodID == a.PaymentMethodID
@@ -309,12 +332,9 @@ func (t Tools) returnItems() tools.Tool {
 			Parameters:  tools.Schema[returnArgs](),
 			Description: "Return items of one of the verified customer's delivered orders; their price is refunded to the given payment method."},
 		check: func(ctx context.Context, inv tools.Invocation, a returnArgs) (tools.Result, error) {
-			o, refusal, err := t.ownOrder(ctx, inv, normalizeOrderID(a.OrderID))
+			o, refusal, err := t.orderIn(ctx, inv, a.OrderID, commerce.StatusDelivered)
 			if refusal != nil || err != nil {
 				return deref(refusal), err
-			}
-			if r := needStatus(o, commerce.StatusDelivered); r != nil {
-				return *r, nil
 			}
 			if t.Returns != nil {
 				if reason := t.Returns.Window(inv.Market, o); reason != "" {
@@ -335,9 +355,9 @@ func (t Tools) returnItems() tools.Tool {
 			if err != nil {
 				return result(err)
 			}
-			back, err := t.Shop.Order(ctx, o.ID)
+			back, err := t.readBack(ctx, o.ID)
 			if err != nil {
-				return tools.Result{}, fmt.Errorf("read back: %w", err)
+				return tools.Result{}, err
 			}
 			return applied(back, back.Status == commerce.StatusReturnRequested, nil), nil
 		},
@@ -398,9 +418,9 @@ func (t Tools) refund() tools.Tool {
 			if _, err := t.Shop.RefundOrder(ctx, inv.Key, commerce.Refund{OrderID: o.ID, Amount: m, PaymentMethodID: a.PaymentMethodID, Reason: a.Reason}); err != nil {
 				return result(err)
 			}
-			back, err := t.Shop.Order(ctx, o.ID)
+			back, err := t.readBack(ctx, o.ID)
 			if err != nil {
-				return tools.Result{}, fmt.Errorf("read back: %w", err)
+				return tools.Result{}, err
 			}
 			seen := slices.ContainsFunc(back.Payments, func(p commerce.Transaction) bool { return p.Kind == "refund" && p.Key == inv.Key })
 			return applied(back, seen, &m), nil
@@ -421,11 +441,19 @@ func (t Tools) modifyUserAddress() tools.Tool {
 			if a.UserID != inv.Identity.CustomerID {
 				return tools.Result{Outcome: tools.NotFound, Reason: "not_found", Detail: "only the verified customer's address can change"}, nil
 			}
-			r := ok(map[string]any{"action": "modify_user_address", "address": a.address()})
+			addr, err := a.address()
+			if err != nil {
+				return invalid(err), nil
+			}
+			r := ok(map[string]any{"action": "modify_user_address", "address": addr})
 			return r, nil
 		},
 		apply: func(ctx context.Context, inv tools.Invocation, a userAddressArgs) (tools.Result, error) {
-			if _, err := t.Shop.ModifyCustomerAddress(ctx, inv.Key, a.UserID, a.address()); err != nil {
+			addr, err := a.address()
+			if err != nil {
+				return invalid(err), nil
+			}
+			if _, err := t.Shop.ModifyCustomerAddress(ctx, inv.Key, a.UserID, addr); err != nil {
 				return result(err)
 			}
 			c, err := t.Shop.Customer(ctx, a.UserID)

@@ -612,8 +612,9 @@ func moveBalance(ctx context.Context, tx pgx.Tx, st *orderState, m methodRow, de
 		if have != nil {
 			h = *have
 		}
-		return invalid("%s holds %s, not enough for %s", m.ID,
-			commerce.Money{Amount: h, Currency: m.Currency}, commerce.Money{Amount: -delta, Currency: st.currency})
+		return fmt.Errorf("%s holds %s, not enough for %s: %w", m.ID,
+			commerce.Money{Amount: h, Currency: m.Currency}, commerce.Money{Amount: -delta, Currency: st.currency},
+			commerce.ErrInsufficientBalance)
 	}
 	if err != nil {
 		return fmt.Errorf("move balance of %s: %w", m.ID, err)

@@ -516,7 +516,7 @@ func TestRefundRetriedLaterAfterLostReply(t *testing.T) {
 func TestRateLimitHonoured(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name    string
+		name      string
 		setup     func(s *shopifystub.Server)
 		atLeast   time.Duration
 		fromSetup bool
