@@ -248,9 +248,7 @@ func (a *Activities) plan(calls []tools.Call) []PlannedCall {
 		if a.Tools == nil {
 			continue
 		}
-		if t, ok := a.Tools.Tool(c.Name); ok {
-			out[i].Spec = t.Spec()
-		}
+		out[i].Spec, _ = a.Tools.Spec(c.Name)
 	}
 	return out
 }

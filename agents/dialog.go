@@ -87,7 +87,7 @@ func (r OfflineResponder) withTools(tc TurnContext, out offline.Reply, reply *Re
 	}
 	if p := tc.Pending; p != nil && p.Kind == AwaitConfirmation && len(tc.Steps) == 0 && tc.Event == "" {
 		// The engine's reply treats a bare yes as unclear; its analysis knows better.
-		switch r.Engine.Analyze(tc.Text, tc.LocaleHint).Intent {
+		switch out.Analyzed {
 		case offline.IntentConfirm:
 			reply.Confirmation = ConfirmYes
 			reply.Calls = []tools.Call{p.Call}
@@ -102,8 +102,8 @@ func (r OfflineResponder) withTools(tc TurnContext, out offline.Reply, reply *Re
 	intent := out.Intent
 	if !orderIntents[intent] && tc.Event == "" && len(tc.Steps) == 0 {
 		// The engine's reply knows no return scenario; its analysis does.
-		if a := r.Engine.Analyze(tc.Text, tc.LocaleHint).Intent; orderIntents[a] {
-			intent = a
+		if orderIntents[out.Analyzed] {
+			intent = out.Analyzed
 		}
 	}
 	if len(tc.Steps) > 0 || (tc.PendingIntent != "" && orderIntents[tc.PendingIntent] && !orderIntents[intent] && (out.Slots.OrderNumber != "" || out.Slots.Email != "")) {

@@ -142,9 +142,10 @@ type Previewer interface {
 	Preview(ctx context.Context, inv Invocation) (Result, error)
 }
 
-// Registry holds the tools a worker runs.
+// Registry holds the tools a worker runs, with their specs read once.
 type Registry struct {
 	byName map[string]Tool
+	specs  map[string]Spec
 	names  []string
 }
 
@@ -154,7 +155,7 @@ var toolName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 // snake_case, parameters are a JSON object schema, a write confirms and has a preview, a read
 // neither confirms nor asks for approval.
 func NewRegistry(ts ...Tool) (*Registry, error) {
-	r := &Registry{byName: make(map[string]Tool, len(ts))}
+	r := &Registry{byName: make(map[string]Tool, len(ts)), specs: make(map[string]Spec, len(ts))}
 	for _, t := range ts {
 		s := t.Spec()
 		if err := checkSpec(s); err != nil {
@@ -167,6 +168,7 @@ func NewRegistry(ts ...Tool) (*Registry, error) {
 			return nil, fmt.Errorf("tool %q confirms but has no Preview", s.Name)
 		}
 		r.byName[s.Name] = t
+		r.specs[s.Name] = s
 		r.names = append(r.names, s.Name)
 	}
 	slices.Sort(r.names)
@@ -210,11 +212,17 @@ func (r *Registry) Tool(name string) (Tool, bool) {
 	return t, ok
 }
 
+// Spec returns the named tool's spec.
+func (r *Registry) Spec(name string) (Spec, bool) {
+	s, ok := r.specs[name]
+	return s, ok
+}
+
 // Specs lists the specs in name order.
 func (r *Registry) Specs() []Spec {
 	out := make([]Spec, len(r.names))
 	for i, n := range r.names {
-		out[i] = r.byName[n].Spec()
+		out[i] = r.specs[n]
 	}
 	return out
 }

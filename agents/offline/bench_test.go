@@ -50,3 +50,15 @@ func BenchmarkAnalyze(b *testing.B) {
 		b.ReportMetric(analyzeNs/classifyNs, "x-classify")
 	}
 }
+
+// BenchmarkClassify reports ns/op for the intent classification alone (rules and nearest
+// exemplars), without language detection and slot extraction.
+func BenchmarkClassify(b *testing.B) {
+	e, _ := newTestEngine(b)
+	i := 0
+	for b.Loop() {
+		intent, _ := e.classify(analyzeInputs[i%len(analyzeInputs)], Slots{})
+		sink += len(intent)
+		i++
+	}
+}

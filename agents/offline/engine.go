@@ -261,7 +261,7 @@ func (e *Engine) classify(text string, slots Slots) (string, float64) {
 		}
 	}
 
-	rs := ruleScores(prepareMatch(folded))
+	rs := ruleScores(prepareRules(folded))
 	substantive := false
 	for id, w := range rs {
 		if !socialIntents[e.intents[id]] && w >= medium {

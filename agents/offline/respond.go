@@ -36,6 +36,9 @@ type Reply struct {
 	AwaitingSlot string
 	// Slots are the values extracted from this turn.
 	Slots Slots
+	// Analyzed is the intent Analyze found, before Respond's decisions mapped intents it has
+	// no reply for to unknown: callers with more scenarios (confirmations, returns) read it.
+	Analyzed string
 }
 
 // Respond answers one customer turn: it analyses the message, decides, and composes the
@@ -71,7 +74,7 @@ func (e *Engine) Respond(in Input) Reply {
 	}
 
 	lang := i18n.Match(a.Lang, in.LocaleHint).String()
-	r := Reply{Lang: lang, Intent: intent, Confidence: conf, Slots: a.Slots}
+	r := Reply{Lang: lang, Intent: intent, Confidence: conf, Slots: a.Slots, Analyzed: a.Intent}
 	var key string
 	var args []any
 	switch intent {

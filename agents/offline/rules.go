@@ -69,7 +69,7 @@ const (
 		`問題|不具合|失敗|うまくいか|无法|不了|失败|错误|问题|出错|报错|不成功`
 
 	registrationWords = `registration*|register*|sign up|signup|signing up|create an account|creating an account|` +
-		`create account|creating account|account creation|creating user|create user|create a user|create a profile|`+
+		`create account|creating account|account creation|creating user|create user|create a user|create a profile|` +
 		`open a profile|open an account|opening an account|create my account|new account|registro|registrar*|` +
 		`crear una cuenta|crear cuenta|registrierung|registrieren|konto erstellen|konto anlegen|inscription|inscrire|` +
 		`minscrire|creer un compte|creation de compte|cadastro|cadastrar|criar conta|criar uma conta|pendaftaran|daftar|` +
@@ -100,7 +100,7 @@ var rules = []rule{
 	then(IntentHuman, medium, 30, `talk|talking|speak|speaking|chat|chatting|contact|contacting|connect|transfer|put me through|call|`+
 		`pasame|paseme|hablar|comunicarme|sprechen|reden|verbinden|parler|passer|falar|me passa|bicara|ngomong|noi chuyen|gap`,
 		`someone|somebody|person|people|staff|assistant|anyone|anybody|alguien|una persona|jemand|jemandem|quelquun|`+
-		`une personne|alguem|uma pessoa|seseorang|orang|ai do|nguoi`),
+			`une personne|alguem|uma pessoa|seseorang|orang|ai do|nguoi`),
 	anyOf(IntentHuman, strong, `pasame con|paseme con|passez moi|transfer me|put me through|verbinden sie mich|`+
 		`me transfere|sambungkan saya|حولني|โอนสาย|つないで|转接`),
 	anyOf(IntentHuman, medium, `call me|call me back|callback|llamenme|ruckruf|rappelez moi|me liguem|telepon saya|goi lai|`+
@@ -141,9 +141,9 @@ var rules = []rule{
 		`cargo|cargos|penalizacion|tarifa|comision|cuesta|gebuhr*|kosten|kostet|frais|penalite*|coute|taxa|multa|custa|`+
 		`biaya|denda|phi|mat phi|رسوم|غرامة|ค่าธรรมเนียม|ค่าปรับ|手数料|料金|费用|手续费|违约金`,
 		`cancel*|termination|terminating|early exit|exit|withdrawal|cancelacion|cancelar|stornierung|stornieren|storno|`+
-		`kundigung|annulation|annuler|resiliation|cancelamento|cancelar|rescisoria|pembatalan|membatalkan|batal|huy|`+
-		`anulo|anular|stornier*|batalin|batalkan|dibatalkan|ألغي|ألغيت|الغي|الغيت|`+
-		`الإلغاء|الالغاء|إلغاء|ยกเลิก|キャンセル|解約|取消|退订`),
+			`kundigung|annulation|annuler|resiliation|cancelamento|cancelar|rescisoria|pembatalan|membatalkan|batal|huy|`+
+			`anulo|anular|stornier*|batalin|batalkan|dibatalkan|ألغي|ألغيت|الغي|الغيت|`+
+			`الإلغاء|الالغاء|إلغاء|ยกเลิก|キャンセル|解約|取消|退订`),
 	anyOf(IntentCancellationFee, strong, `stornogebuhr*|stornierungsgebuhr*|stornokosten|kundigungsgebuhr*|early termination|`+
 		`キャンセル料|解約金|違約金|取消费|退订费`),
 
@@ -163,8 +163,8 @@ var rules = []rule{
 		`statut|ou en est|attends|quand|toujours pas|pas encore|cade|aguardando|esperando|quando|ainda nao|`+
 		`belum|kapan|menunggu|tinh trang|chua nhan|khi nao|bao gio|dang cho`,
 		`refund*|reimburs*|rebate*|restitution*|compensation*|money back|reembolso*|erstattung|ruckerstattung|`+
-		`remboursement|estorno|reembolso|refund|dana|hoan tien|tien hoan|money|`+
-		`استرداد|الاسترداد|คืนเงิน|เงินคืน|返金|退款`),
+			`remboursement|estorno|reembolso|refund|dana|hoan tien|tien hoan|money|`+
+			`استرداد|الاسترداد|คืนเงิน|เงินคืน|返金|退款`),
 	near(IntentTrackRefund, strong, 40, `معالجة|تمت|ดำเนินการ|ยังไม่เห็น|処理|反映|处理|到账|看到|没看到`,
 		`استرداد|الاسترداد|คืนเงิน|เงินคืน|返金|退款`),
 	near(IntentTrackRefund, strong, 40, `وصلني|يصلني|وصل|يوصل|متى|أنتظر|انتظر|ما زلت`, `المسترد|الاسترداد|استرداد|فلوسي`),
@@ -247,7 +247,7 @@ var rules = []rule{
 	near(IntentDeliveryOptions, strong, 20, `option*|method*|modes|ways|carrier*|opcion*|metodo*|formas|optionen|`+
 		`moglichkeit*|arten|modes|mode|opcoes|opsi|metode|pilihan|phuong thuc|hinh thuc|خيارات|طرق|ตัวเลือก|วิธี|方法|方式`,
 		`shipping|shipment|shipments|delivery|deliveries|envio|entrega|versand|liefer*|livraison|expedition|pengiriman|`+
-		`giao hang|van chuyen|الشحن|التوصيل|จัดส่ง|配送|発送|发货|快递|配送`),
+			`giao hang|van chuyen|الشحن|التوصيل|จัดส่ง|配送|発送|发货|快递|配送`),
 	anyOf(IntentDeliveryOptions, strong, `deliveries to|shipments to|shipment to|shipping to|delivery to|deliver to|`+
 		`ship to|order from|do u deliver|do u ship`),
 	anyOf(IntentDeliveryOptions, medium, `send to|envio a|envios a|`+
@@ -335,10 +335,10 @@ var rules = []rule{
 		`changer|corriger|alterar|atualizar|mudar|ubah|ganti|perbarui|update|sua|cap nhat|thay doi|تعديل|تغيير|تحديث|`+
 		`แก้ไข|เปลี่ยน|อัปเดต|変更|編集|更新|修改|更改|编辑|更新`,
 		`personal data|personal details|personal information|personal info|my details|my data|my info|details on|`+
-		`data on|information on|info on|account details|profile|user data|my name|datos personales|mis datos|`+
-		`perfil|personliche daten|meine daten|profil|mes informations|mes coordonnees|donnees personnelles|meus dados|`+
-		`dados pessoais|cadastro|data pribadi|data diri|profil|thong tin ca nhan|ho so|بياناتي|البيانات الشخصية|`+
-		`الملف الشخصي|ข้อมูลส่วนตัว|โปรไฟล์|登録情報|プロフィール|個人情報|会員情報|个人信息|个人资料|资料`),
+			`data on|information on|info on|account details|profile|user data|my name|datos personales|mis datos|`+
+			`perfil|personliche daten|meine daten|profil|mes informations|mes coordonnees|donnees personnelles|meus dados|`+
+			`dados pessoais|cadastro|data pribadi|data diri|profil|thong tin ca nhan|ho so|بياناتي|البيانات الشخصية|`+
+			`الملف الشخصي|ข้อมูลส่วนตัว|โปรไฟล์|登録情報|プロフィール|個人情報|会員情報|个人信息|个人资料|资料`),
 	near(IntentEditAccount, medium, 25, `edit|editing|update|updating|modify|modifying|correct|correcting|editar|actualizar|`+
 		`modificar|andern|bearbeiten|modifier|alterar|atualizar|ubah|perbarui|cap nhat|sua|تعديل|แก้ไข|編集|修改|编辑`, accountNouns),
 	near(IntentEditAccount, strong, 25, `edit|update|change|changing|modify|correct|editar|actualizar|cambiar|modificar|`+
@@ -513,7 +513,9 @@ var socialIntents = map[string]bool{IntentGreeting: true, IntentThanks: true, In
 var specific = []struct {
 	intent  string
 	general []string
-	from    float64 // the specific intent's score from which it applies
+	// from is the specific intent's score from which it applies; below strong, the general
+	// intents are capped even when they score higher ("customer service is a joke").
+	from float64
 }{
 	{IntentDeleteAccount, []string{IntentCancel, IntentCreateAccount, IntentEditAccount, IntentSwitchAccount, IntentChangeOrder}, strong},
 	{IntentNewsletter, []string{IntentCancel, IntentCreateAccount, IntentDeleteAccount}, strong},
@@ -595,9 +597,26 @@ var emailAddressTerms = terms(`email address|e mail address|mail address|alamat 
 
 func mentionsOrder(m matchText) bool { return containsAny(m, orderMention) }
 
+// latinIndex indexes every latin term of the rules and of the lists above.
+var latinIndex = func() termIndex {
+	lists := [][]term{orderMention, emailAddressTerms}
+	for i := range rules {
+		lists = append(lists, rules[i].terms, rules[i].near)
+	}
+	return newTermIndex(lists...)
+}()
+
+// prepareRules prepares a folded message for ruleScores.
+func prepareRules(folded string) matchText {
+	m := prepareMatch(folded)
+	latinIndex.lookUp(&m)
+	return m
+}
+
 // containsAny reports whether one of list occurs in m.
 func containsAny(m matchText, list []term) bool {
-	for _, t := range list {
+	for i := range list {
+		t := &list[i]
 		found := false
 		t.find(m, func(int, int) bool { found = true; return false })
 		if found {
