@@ -90,6 +90,8 @@ func TestSimilarity(t *testing.T) {
 		{"paraphrase", "where is my order", "where is my parcel right now", "I want my money back", 0.3},
 		{"german compounds", "Wo ist meine Bestellung?", "Bestellnummer und Lieferstatus meiner Bestellung", "Ich möchte mit einem Menschen sprechen", 0.2},
 		{"chinese without spaces", "我的订单在哪里", "我的订单到哪了", "我要退款", 0.3},
+		{"chinese question and the passage that answers it", "退货运费由谁承担？", "如果商品有质量问题，退货运费由我们承担。", "订单发货后一般三到五天送达。", 0.2},
+		{"latin brand inside chinese text", "iPhone手机可以退货吗", "iphone 手机 退货", "我要改地址", 0.5},
 		{"japanese", "注文した商品がまだ届きません", "商品がまだ届かない", "返金してください", 0.3},
 		{"thai", "พัสดุของฉันอยู่ที่ไหน", "พัสดุอยู่ไหนคะ", "ขอคืนเงิน", 0.3},
 		{"arabic", "أين طلبي؟", "وين طلبي", "أريد استرداد المبلغ", 0.2},

@@ -3,7 +3,9 @@ package pgstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -246,5 +248,157 @@ func TestMarkReviewedClearsStalenessWithoutChangingTheText(t *testing.T) {
 	}
 	if err := s.MarkReviewed(ctx, id, "fr", "", "x"); !errors.Is(err, knowledge.ErrNotFound) {
 		t.Fatalf("reviewing a missing variant: %v", err)
+	}
+}
+
+// snapshot writes what a user of the knowledge base can see of articles ids: every variant
+// with its version and staleness, its history, its chunks, and how many chunks lack a vector.
+// External IDs are written without prefix, so that two stores of the same content compare.
+func snapshot(t *testing.T, s *pgstore.Store, model, prefix string, ids ...string) string {
+	t.Helper()
+	ctx := context.Background()
+	var b strings.Builder
+	for _, id := range ids {
+		a, err := s.Article(ctx, prefix+id)
+		if err != nil {
+			t.Fatalf("article %s: %v", id, err)
+		}
+		for _, v := range a.Variants {
+			fmt.Fprintf(&b, "%s %s/%s v%d %s src=%s@%d stale=%v tags=%v title=%q body=%q by=%s\n", id, v.Locale, v.Market,
+				v.Version, v.Status, v.SourceLocale, v.SourceVersion, v.Stale, v.Tags, v.Title, v.Body, v.UpdatedBy)
+			hs, err := s.History(ctx, prefix+id, v.Locale, v.Market)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range hs {
+				fmt.Fprintf(&b, "  history v%d %s src@%d %q by %s\n", h.Version, h.Status, h.SourceVersion, h.Title, h.ChangedBy)
+			}
+		}
+		rows, err := pgtest.Pool(t).Query(ctx, `SELECT c.locale, c.market, c.ordinal, c.heading, c.body, c.fts::text,
+				EXISTS (SELECT 1 FROM kb_embeddings e WHERE e.chunk_id = c.id AND e.model = $2)
+			FROM kb_chunks c JOIN kb_articles a ON a.id = c.article_id WHERE a.external_id = $1
+			ORDER BY c.locale, c.market, c.ordinal`, prefix+id, model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var locale, market, heading, body, fts string
+			var ordinal int
+			var embedded bool
+			if err := rows.Scan(&locale, &market, &ordinal, &heading, &body, &fts, &embedded); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "  chunk %s/%s #%d %q %q fts=%s vector=%v\n", locale, market, ordinal, heading, body, fts, embedded)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.String()
+}
+
+func TestUpsertBatchStoresLikeOneUpsertAfterAnother(t *testing.T) {
+	ctx := context.Background()
+	e := hashembed.New(64)
+	s := newStore(t, e)
+	// Stored before the batch: an article with a German override and a Spanish translation.
+	before := []knowledge.Record{
+		{ExternalID: "returns", Locale: "en", Title: "Returns", Body: "## Window\n\n30 days.\n\n## Condition\n\nUnused items only."},
+		{ExternalID: "returns", Locale: "en", Market: "DE", Title: "Returns", Body: "## Window\n\n14 days in Germany."},
+		{ExternalID: "returns", Locale: "es", SourceLocale: "en", Title: "Devoluciones", Body: "## Plazo\n\n30 días."},
+		{ExternalID: "same", Locale: "en", Title: "Same", Body: "Nothing changes here.", Tags: []string{"b", "a"}},
+	}
+	batch := []knowledge.Record{
+		before[3], // unchanged
+		// A change of the market-wide text rechunks the German override with it.
+		{ExternalID: "returns", Locale: "en", Title: "Returns", Body: "## Window\n\n45 days.\n\n## Condition\n\nUnused items, with tags."},
+		// A translation made after its source changed in the same batch is up to date ...
+		{ExternalID: "returns", Locale: "de", SourceLocale: "en", Title: "Rückgabe", Body: "## Frist\n\n45 Tage."},
+		// ... one whose source changes later in the batch is stale.
+		{ExternalID: "shipping", Locale: "fr", SourceLocale: "en", Title: "Livraison", Body: "3 jours."},
+		{ExternalID: "shipping", Locale: "en", Title: "Shipping", Body: "3 days.", Tags: []string{"shipping", "eu"}},
+		{ExternalID: "shipping", Locale: "ja", SourceLocale: "en", Title: "配送", Body: "配送には3日かかります。"},
+		// The same variant twice: both versions are kept, the later one is current.
+		{ExternalID: "shipping", Locale: "en", Title: "Shipping", Body: "2 days.", Tags: []string{"shipping"}},
+		// An override and then its market-wide text, both new: the override merges the final text.
+		{ExternalID: "cod", Locale: "es", Market: "MX", Title: "Contra entrega", Body: "## Límite\n\nHasta 5000 MXN."},
+		{ExternalID: "cod", Locale: "es", Title: "Contra entrega", Body: "## Límite\n\nHasta 100 EUR.\n\n## Pago\n\nEn efectivo."},
+		// A draft has no chunks; a published variant turned draft loses its chunks.
+		{ExternalID: "draft", Locale: "en", Title: "Secret", Body: "Not yet.", Status: "draft"},
+		{ExternalID: "returns", Locale: "es", SourceLocale: "en", Title: "Devoluciones", Body: "## Plazo\n\n30 días.", Status: "draft"},
+	}
+	ids := []string{"returns", "same", "shipping", "cod", "draft"}
+	with := func(prefix string, recs []knowledge.Record) []knowledge.Record {
+		out := slices.Clone(recs)
+		for i := range out {
+			out[i].ExternalID = prefix + out[i].ExternalID
+		}
+		return out
+	}
+	var snaps [2]string
+	var outs [2][]knowledge.Outcome
+	for i, batched := range []bool{true, false} {
+		prefix := unique(t, fmt.Sprintf("%v-", batched))
+		seed(t, s, with(prefix, before)...)
+		if batched {
+			got, err := s.UpsertBatch(ctx, with(prefix, batch), "editor")
+			if err != nil {
+				t.Fatal(err)
+			}
+			outs[i] = got
+		} else {
+			for _, r := range with(prefix, batch) {
+				out, err := s.Upsert(ctx, r, "editor")
+				if err != nil {
+					t.Fatal(err)
+				}
+				outs[i] = append(outs[i], out)
+			}
+		}
+		snaps[i] = snapshot(t, s, e.Model(), prefix, ids...)
+	}
+	want := []knowledge.Outcome{knowledge.Unchanged, knowledge.Updated, knowledge.Created, knowledge.Created, knowledge.Created,
+		knowledge.Created, knowledge.Updated, knowledge.Created, knowledge.Created, knowledge.Created, knowledge.Updated}
+	if !slices.Equal(outs[0], want) || !slices.Equal(outs[1], want) {
+		t.Fatalf("outcomes:\nbatch      %v\none by one %v\nwant       %v", outs[0], outs[1], want)
+	}
+	if snaps[0] != snaps[1] {
+		t.Fatalf("a batch stored differently from one upsert after another:\n--- batch\n%s--- one by one\n%s", snaps[0], snaps[1])
+	}
+	// What the comparison stands on, checked once.
+	for _, must := range []string{
+		"shipping fr/ v1 published src=en@0 stale=true", // made before its source existed
+		"shipping ja/ v1 published src=en@1 stale=true",
+		"shipping en/ v2 published src=@0 stale=false tags=[shipping]",
+		"returns de/ v1 published src=en@2 stale=false",
+		"chunk en/DE #0", "14 days in Germany", "with tags",
+		"chunk es/MX #0", "Hasta 5000 MXN", "En efectivo",
+		"same en/ v1 published src=@0 stale=false tags=[b a]",
+		"  history v2 published src@0 \"Shipping\" by editor",
+	} {
+		if !strings.Contains(snaps[0], must) {
+			t.Errorf("the batch's result lacks %q:\n%s", must, snaps[0])
+		}
+	}
+	for _, mustNot := range []string{"vector=false", `#0 "Devoluciones"`, `#0 "Secret"`} {
+		if strings.Contains(snaps[0], mustNot) {
+			t.Errorf("the batch's result has %q:\n%s", mustNot, snaps[0])
+		}
+	}
+}
+
+func TestUpsertBatchIsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, hashembed.New(64))
+	good := knowledge.Record{ExternalID: unique(t, "good"), Locale: "en", Title: "Good", Body: "Stored only with its batch."}
+	bad := knowledge.Record{ExternalID: unique(t, "bad"), Locale: "en", Title: "Bad", Body: "A status the database refuses.", Status: "archived"}
+	if _, err := s.UpsertBatch(ctx, []knowledge.Record{good, bad}, "test"); err == nil || !strings.Contains(err.Error(), good.ExternalID) {
+		t.Fatalf("a batch with a record the database refuses: %v (want an error naming the batch's first record)", err)
+	}
+	if _, err := s.Article(ctx, good.ExternalID); err == nil {
+		t.Fatal("a record of the failed batch was stored")
+	}
+	if outs, err := s.UpsertBatch(ctx, []knowledge.Record{good}, "test"); err != nil || len(outs) != 1 || outs[0] != knowledge.Created {
+		t.Fatalf("the good record alone: %v %v", outs, err)
 	}
 }
