@@ -147,6 +147,7 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout 
 		return err
 	}
 	defer s.stop()
+	reembed(ctx, s.kb, logger) // a database from before a change of embedding model
 	if cfg.Seed {
 		if _, err := seedKnowledge(ctx, s.kb, logger); err != nil {
 			logger.Warn("demo knowledge not seeded", "err", err)

@@ -71,10 +71,11 @@ func runWorker(ctx context.Context, cfg config.Config, logger *slog.Logger) erro
 	if cfg.Events == "postgres" {
 		events = stream.NewPGPublisher(pool)
 	}
-	acts, _, err := newActivities(ctx, cfg, pool, events, logger)
+	acts, kb, err := newActivities(ctx, cfg, pool, events, logger)
 	if err != nil {
 		return err
 	}
+	go reembed(ctx, kb, logger)
 	w := agents.NewWorker(tc, cfg.TaskQueue, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
