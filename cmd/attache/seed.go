@@ -88,4 +88,3 @@ func reembed(ctx context.Context, kb *kbstore.Store, logger *slog.Logger) {
 		logger.Info("knowledge vectors completed", "variants", n, "took", time.Since(start).Round(time.Millisecond))
 	}
 }
-
