@@ -13,17 +13,16 @@
 package cod
 
 import (
-	"bytes"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
+
+	"github.com/attache-dev/attache/internal/rulefile"
 
 	"github.com/attache-dev/attache/tools/commerce"
 )
@@ -231,13 +230,7 @@ func (r *Rules) Check(country, carrier string, value commerce.Money) Decision {
 // invalid, which the package's tests rule out.
 func Default() *Rules { return defaultRules() }
 
-var defaultRules = sync.OnceValue(func() *Rules {
-	r, err := Load(bytes.NewReader(embedded))
-	if err != nil {
-		panic(err)
-	}
-	return r
-})
+var defaultRules = rulefile.Embedded(embedded, Load)
 
 type fileJSON struct {
 	Version   string        `json:"version"`
@@ -275,11 +268,9 @@ type carrierJSON struct {
 // the entry and field at fault: `countries[0] (TH): carriers[1] (kerry): fee_percent: ...`.
 // Amounts are decimal strings in the country's currency ("1.500" Kuwaiti dinars).
 func Load(rd io.Reader) (*Rules, error) {
-	dec := json.NewDecoder(rd)
-	dec.DisallowUnknownFields()
 	var f fileJSON
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("cod: parse rules file: %w", err)
+	if err := rulefile.Decode(rd, "cod rules file", &f); err != nil {
+		return nil, fmt.Errorf("cod: %w", err)
 	}
 	var problems []error
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Errorf(format, args...)) }

@@ -15,16 +15,15 @@
 package returns
 
 import (
-	"bytes"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/attache-dev/attache/internal/rulefile"
 )
 
 //go:embed returns.json
@@ -236,13 +235,7 @@ func (r *Rules) RefundDestinations(market, paymentKind string) []string {
 // invalid, which the package's tests rule out.
 func Default() *Rules { return defaultRules() }
 
-var defaultRules = sync.OnceValue(func() *Rules {
-	r, err := Load(bytes.NewReader(embedded))
-	if err != nil {
-		panic(err)
-	}
-	return r
-})
+var defaultRules = rulefile.Embedded(embedded, Load)
 
 type fileJSON struct {
 	Version             string              `json:"version"`
@@ -272,11 +265,9 @@ type exclusionJSON struct {
 // Load reads a returns file (the format of the embedded returns.json) and checks it.
 // Errors name the entry and field at fault: `markets[1] (uk): statutory_days: ...`.
 func Load(rd io.Reader) (*Rules, error) {
-	dec := json.NewDecoder(rd)
-	dec.DisallowUnknownFields()
 	var f fileJSON
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("returns: parse rules file: %w", err)
+	if err := rulefile.Decode(rd, "returns rules file", &f); err != nil {
+		return nil, fmt.Errorf("returns: %w", err)
 	}
 	var problems []error
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Errorf(format, args...)) }

@@ -15,17 +15,16 @@
 package tracking
 
 import (
-	"bytes"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
+
+	"github.com/attache-dev/attache/internal/rulefile"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -197,13 +196,7 @@ func Normalize(p commerce.Parcel) Status { return Default().Normalize(p) }
 // invalid, which the package's tests rule out.
 func Default() *Rules { return defaultRules() }
 
-var defaultRules = sync.OnceValue(func() *Rules {
-	r, err := Load(bytes.NewReader(embedded))
-	if err != nil {
-		panic(err)
-	}
-	return r
-})
+var defaultRules = rulefile.Embedded(embedded, Load)
 
 type fileJSON struct {
 	Version  string        `json:"version"`
@@ -229,11 +222,9 @@ type carrierJSON struct {
 // Errors name the entry and field at fault: `carriers[2] (fedex): codes["DL"]: "deliverd"
 // is not a status`.
 func Load(rd io.Reader) (*Rules, error) {
-	dec := json.NewDecoder(rd)
-	dec.DisallowUnknownFields()
 	var f fileJSON
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("tracking: parse carrier mapping: %w", err)
+	if err := rulefile.Decode(rd, "tracking carrier mapping", &f); err != nil {
+		return nil, fmt.Errorf("tracking: %w", err)
 	}
 	var problems []error
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Errorf(format, args...)) }

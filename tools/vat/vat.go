@@ -16,9 +16,7 @@
 package vat
 
 import (
-	"bytes"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,8 +24,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/attache-dev/attache/internal/rulefile"
 
 	"github.com/attache-dev/attache/tools/commerce"
 )
@@ -280,13 +279,7 @@ func (a Assessment) MessageKey() string {
 // invalid, which the package's tests rule out.
 func Default() *Rules { return defaultRules() }
 
-var defaultRules = sync.OnceValue(func() *Rules {
-	r, err := Load(bytes.NewReader(embedded))
-	if err != nil {
-		panic(err)
-	}
-	return r
-})
+var defaultRules = rulefile.Embedded(embedded, Load)
 
 // file is the JSON form of a rates file.
 type file struct {
@@ -325,11 +318,9 @@ type countryJSON struct {
 // name the field and the entry at fault: `countries[3] (CY): standard 14 is below the EU
 // minimum of 15%`.
 func Load(rd io.Reader) (*Rules, error) {
-	dec := json.NewDecoder(rd)
-	dec.DisallowUnknownFields()
 	var f file
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("vat: parse rates file: %w", err)
+	if err := rulefile.Decode(rd, "vat rates file", &f); err != nil {
+		return nil, fmt.Errorf("vat: %w", err)
 	}
 	r, err := build(f)
 	if err != nil {
