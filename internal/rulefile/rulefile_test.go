@@ -7,7 +7,9 @@ import (
 	"testing"
 )
 
-type rules struct{ Version string `json:"version"` }
+type rules struct {
+	Version string `json:"version"`
+}
 
 func load(rd io.Reader) (*rules, error) {
 	var r rules
