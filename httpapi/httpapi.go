@@ -48,10 +48,14 @@ type Check struct {
 
 // Config is the API's dependencies and limits.
 type Config struct {
-	Conversations   conversations
-	Turns           turns
-	Events          events
-	Knowledge       knowledgeBase // nil: no knowledge routes
+	Conversations conversations
+	Turns         turns
+	Events        events
+	Knowledge     knowledgeBase // nil: no knowledge routes
+	// VectorFiller, when set, makes imports store text only and fill the vectors in the
+	// background (with a *kbstore.Store knowledge base).
+	VectorFiller    interface{ Request() }
+	Approvals       approvals // the agents' client: writes waiting for a person
 	Ready           []Check
 	Assets          fs.FS // the web UI; nil serves no UI
 	Logger          *slog.Logger
@@ -92,6 +96,8 @@ func New(cfg Config) http.Handler {
 	v1.GET("/conversations/:id", h.getConversation)
 	v1.POST("/conversations/:id/messages", h.postMessage)
 	v1.GET("/conversations/:id/events", h.events)
+	v1.GET("/conversations/:id/approvals", h.listApprovals)
+	v1.POST("/conversations/:id/approvals/:key", h.decideApproval)
 	if cfg.Knowledge != nil {
 		v1.POST("/knowledge/search", h.knowledgeSearch)
 		v1.POST("/knowledge/import", h.knowledgeImport)

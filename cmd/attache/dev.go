@@ -36,6 +36,8 @@ type devStack struct {
 	hub      *stream.Hub
 	kb       *kbstore.Store
 	acts     *agents.Activities
+	filler   *kbstore.Filler // completes vectors after API imports
+	stopFill context.CancelFunc
 	runtime  string // the runtime file other commands read, removed at stop
 	turns    *agents.Client
 	http     *httpServer
@@ -95,8 +97,12 @@ func startDev(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *d
 	if err := s.worker.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
+	// The filler outlives ctx (which may only bound the start) and ends with stop.
+	var fillCtx context.Context
+	fillCtx, s.stopFill = context.WithCancel(context.Background())
+	s.filler = kbstore.NewFiller(fillCtx, s.kb, logger)
 	s.turns = &agents.Client{Temporal: s.tc, TaskQueue: cfg.TaskQueue, MaxMessageChars: cfg.MaxMessageChars}
-	s.http = startHTTP(ln, newAPI(cfg, logger, s.pool, s.tc, s.hub, s.turns, s.kb), logger)
+	s.http = startHTTP(ln, newAPI(cfg, logger, s.pool, s.tc, s.hub, s.turns, s.kb, s.filler), logger)
 	s.runtime = runtimeFile(dataDir)
 	ri, _ := json.Marshal(runtimeInfo{DatabaseURL: s.pg.URL(), HTTPURL: s.http.URL(), PID: os.Getpid()})
 	if err := os.WriteFile(s.runtime, ri, 0o600); err != nil {
@@ -114,6 +120,10 @@ func (s *devStack) stop() {
 		if err := s.http.Shutdown(10 * time.Second); err != nil {
 			s.logger.Warn("http shutdown", "err", err)
 		}
+	}
+	if s.stopFill != nil {
+		s.stopFill()
+		s.filler.Wait()
 	}
 	if s.worker != nil {
 		s.worker.Stop()
@@ -147,7 +157,7 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout 
 		return err
 	}
 	defer s.stop()
-	reembed(ctx, s.kb, logger) // a database from before a change of embedding model
+	s.kb.CompleteVectors(ctx, logger) // a database from before a change of embedding model
 	if cfg.Seed {
 		if _, err := seedKnowledge(ctx, s.kb, logger); err != nil {
 			logger.Warn("demo knowledge not seeded", "err", err)

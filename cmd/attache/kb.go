@@ -17,6 +17,7 @@ import (
 	"github.com/attache-dev/attache/internal/postgres"
 	"github.com/attache-dev/attache/knowledge"
 	"github.com/attache-dev/attache/knowledge/importer"
+	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
 )
 
 const kbUsage = `Usage: attache kb import [--by NAME] [--strict] PATH...
@@ -25,6 +26,10 @@ Imports knowledge-base content from files or directories: Markdown with front ma
 HTML, CSV and JSON Lines (external_id, locale, title, body, market, tags, url, status,
 source_locale). Re-importing is idempotent. Shows progress and a summary; rejected rows are
 listed with their reasons and nothing already stored is lost.
+
+The text is stored first (searchable by full text at once), then the vectors are computed
+with their own progress. Interrupted during the vectors, the import is complete and the
+missing vectors are filled by the next import or the next start of the service.
 
 The database is DATABASE_URL, or the embedded one of a running ` + "`attache dev`" + ` (found
 through $ATTACHE_DATA_DIR).
@@ -94,7 +99,7 @@ func runKB(ctx context.Context, args []string, cfg config.Config, logger *slog.L
 		return err
 	}
 	prog := newProgress(stderr)
-	sum, err := knowledge.Import(ctx, kb, *by, func(emit func(knowledge.Record) error, reject func(knowledge.RowError)) error {
+	sum, err := knowledge.Import(ctx, kb.TextOnly(), *by, func(emit func(knowledge.Record) error, reject func(knowledge.RowError)) error {
 		for _, p := range fs.Args() {
 			if err := importer.Walk(ctx, p, emit, reject); err != nil {
 				return err
@@ -107,9 +112,31 @@ func runKB(ctx context.Context, args []string, cfg config.Config, logger *slog.L
 	if err != nil {
 		return fmt.Errorf("import stopped: %w (what was stored stays stored; importing again is safe)", err)
 	}
+	if err := fillVectors(ctx, kb, stderr); err != nil {
+		return err
+	}
 	if *strict && sum.Rejected > 0 {
 		return fmt.Errorf("%d rows rejected", sum.Rejected)
 	}
+	return nil
+}
+
+// fillVectors computes the vectors the import left missing, showing progress.
+func fillVectors(ctx context.Context, kb *kbstore.Store, stderr io.Writer) error {
+	missing, err := kb.MissingVectors(ctx)
+	if err != nil || missing == 0 {
+		return err
+	}
+	prog := newProgress(stderr)
+	start := time.Now()
+	_, err = kb.FillVectors(ctx, func(done int) {
+		prog.line(fmt.Sprintf("embedding… %d/%d chunks %.0f/s", done, missing, float64(done)/max(time.Since(start).Seconds(), 0.001)))
+	})
+	prog.done(knowledge.Summary{})
+	if err != nil {
+		return fmt.Errorf("vectors stopped: %w (the text is stored and found by full text; the next import or start fills the vectors)", err)
+	}
+	fmt.Fprintf(stderr, "embedded %d chunks in %s\n", missing, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -131,6 +158,12 @@ func newProgress(w io.Writer) *progress {
 }
 
 func (p *progress) update(s knowledge.Summary) {
+	rate := float64(s.Total()) / max(s.Duration.Seconds(), 0.001)
+	p.line(fmt.Sprintf("importing… %d records (%s) %.0f/s", s.Total(), s, rate))
+}
+
+// line shows a progress line, at most four times a second.
+func (p *progress) line(text string) {
 	if time.Since(p.last) < 250*time.Millisecond {
 		return
 	}
@@ -139,8 +172,7 @@ func (p *progress) update(s knowledge.Summary) {
 	if p.tty {
 		end = "\r"
 	}
-	rate := float64(s.Total()) / max(s.Duration.Seconds(), 0.001)
-	fmt.Fprintf(p.w, "importing… %d records (%s) %.0f/s%s", s.Total(), s, rate, end)
+	fmt.Fprint(p.w, text+end)
 }
 
 func (p *progress) done(knowledge.Summary) {

@@ -81,8 +81,22 @@ func TestConversationAnswersFromTheHelpCenterWithACitation(t *testing.T) {
 	}
 }
 
+// missingVectors counts the chunks of articles whose external ID starts with prefix that
+// have no vector in the stack's embedding space.
+func missingVectors(t *testing.T, s *devStack, prefix string) int {
+	t.Helper()
+	var n int
+	if err := s.pool.QueryRow(t.Context(), `SELECT count(*) FROM kb_chunks c
+		JOIN kb_articles a ON a.id = c.article_id
+		WHERE a.external_id LIKE $1 AND NOT EXISTS (SELECT 1 FROM kb_embeddings e WHERE e.chunk_id = c.id)`, prefix+"%").Scan(&n); err != nil {
+		t.Fatalf("count chunks without vectors: %v", err)
+	}
+	return n
+}
+
 func TestKnowledgeImportAPIAndGapReport(t *testing.T) {
-	c := apiClient{t, stack(t).http.URL()}
+	s := stack(t)
+	c := apiClient{t, s.http.URL()}
 	csv := "external_id,locale,title,body,market,tags\n" +
 		"gift-cards,en,Gift cards,\"We sell digital gift cards from 10 to 500 EUR. They never expire.\",,payment\n" +
 		"gift-cards,es,,\"Tarjetas regalo\",,payment\n" +
@@ -97,8 +111,12 @@ func TestKnowledgeImportAPIAndGapReport(t *testing.T) {
 		return sum
 	}
 	first := post()
-	if first["created"] != 1.0 || first["rejected"] != 2.0 {
+	if first["created"] != 1.0 || first["rejected"] != 2.0 || first["vectors_pending"] != true {
 		t.Fatalf("first import: %v", first)
+	}
+	s.filler.Wait() // the vectors are computed after the answer, in the background
+	if n := missingVectors(t, s, "gift-cards"); n != 0 {
+		t.Fatalf("%d chunks of the imported article still lack vectors after the background fill", n)
 	}
 	rej, _ := json.Marshal(first["rejections"])
 	for _, want := range []string{`"line":3`, "title", `"line":4`, "market"} {
@@ -106,7 +124,7 @@ func TestKnowledgeImportAPIAndGapReport(t *testing.T) {
 			t.Errorf("rejections %s lack %s", rej, want)
 		}
 	}
-	if again := post(); again["unchanged"] != 1.0 || again["created"] != 0.0 {
+	if again := post(); again["unchanged"] != 1.0 || again["created"] != 0.0 || again["vectors_pending"] != nil {
 		t.Fatalf("re-import must change nothing: %v", again)
 	}
 	if ps := c.search("Do gift cards expire?", "en", ""); len(ps) == 0 || ps[0].ExternalID != "gift-cards" {
@@ -146,6 +164,12 @@ func TestKBImportCommand(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "2 created, 0 updated, 0 unchanged, 1 rejected") || !strings.Contains(out.String(), "faq.csv:3") {
 		t.Fatalf("summary: %s", out.String())
+	}
+	if !strings.Contains(errOut.String(), "embedded 2 chunks") {
+		t.Fatalf("the import did not report its vectors: %s", errOut.String())
+	}
+	if n := missingVectors(t, s, "kb-cli-"); n != 0 {
+		t.Fatalf("%d imported chunks lack vectors", n)
 	}
 	out.Reset()
 	err := run(context.Background(), []string{"kb", "import", "--strict", dir}, env, &out, io.Discard)

@@ -74,17 +74,3 @@ func seedShop(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, logger
 	logger.Info("demo shop ready", "try", "Where is my order DE-10001? (lena.schmidt@example.com)")
 	return nil
 }
-
-// reembed fills in the vectors the knowledge base lacks in the embedder's space — after a
-// switch of embedding model, or an embedder that failed during an import. Full text serves
-// meanwhile; it ends with ctx or when nothing is missing (one query when nothing is).
-func reembed(ctx context.Context, kb *kbstore.Store, logger *slog.Logger) {
-	start := time.Now()
-	n, err := kb.Reembed(ctx)
-	switch {
-	case err != nil && ctx.Err() == nil:
-		logger.Warn("knowledge vectors not completed; full text still serves", "variants", n, "err", err)
-	case n > 0:
-		logger.Info("knowledge vectors completed", "variants", n, "took", time.Since(start).Round(time.Millisecond))
-	}
-}

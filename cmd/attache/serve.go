@@ -13,6 +13,7 @@ import (
 	"github.com/attache-dev/attache/agents"
 	"github.com/attache-dev/attache/internal/config"
 	"github.com/attache-dev/attache/internal/postgres"
+	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
 	"github.com/attache-dev/attache/stream"
 )
 
@@ -50,7 +51,7 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 		return err
 	}
 	turns := &agents.Client{Temporal: tc, TaskQueue: cfg.TaskQueue, MaxMessageChars: cfg.MaxMessageChars}
-	srv := startHTTP(ln, newAPI(cfg, logger, pool, tc, hub, turns, kb), logger)
+	srv := startHTTP(ln, newAPI(cfg, logger, pool, tc, hub, turns, kb, kbstore.NewFiller(ctx, kb, logger)), logger)
 	logger.Info("serving", "url", srv.URL())
 	g.Go(func() error {
 		<-gctx.Done()
@@ -75,7 +76,7 @@ func runWorker(ctx context.Context, cfg config.Config, logger *slog.Logger) erro
 	if err != nil {
 		return err
 	}
-	go reembed(ctx, kb, logger)
+	go kb.CompleteVectors(ctx, logger)
 	w := agents.NewWorker(tc, cfg.TaskQueue, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)

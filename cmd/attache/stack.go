@@ -138,11 +138,13 @@ func newTools(cfg config.Config, pool *pgxpool.Pool, cat *i18n.Catalog, logger *
 }
 
 // newAPI builds the HTTP handler.
-func newAPI(cfg config.Config, logger *slog.Logger, pool *pgxpool.Pool, tc client.Client, hub *stream.Hub, turns *agents.Client, kb *kbstore.Store) http.Handler {
+func newAPI(cfg config.Config, logger *slog.Logger, pool *pgxpool.Pool, tc client.Client, hub *stream.Hub, turns *agents.Client, kb *kbstore.Store, filler *kbstore.Filler) http.Handler {
 	return httpapi.New(httpapi.Config{
 		Conversations: pgstore.New(pool),
 		Knowledge:     kb,
+		VectorFiller:  filler,
 		Turns:         turns,
+		Approvals:     turns,
 		Events:        hub,
 		Ready: []httpapi.Check{
 			{Name: "postgres", Check: pool.Ping},

@@ -93,7 +93,24 @@ func contentHash(r knowledge.Record) string {
 // maxEmbedBatch chunks per embedder call and statement. It returns how many variants it
 // visited. On an error the vectors stored before it stay stored, and Reembed can run again.
 func (s *Store) Reembed(ctx context.Context) (int, error) {
+	return s.FillVectors(ctx, nil)
+}
+
+// MissingVectors counts the chunks that have no vector in this store's embedding space.
+func (s *Store) MissingVectors(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM kb_chunks c
+		WHERE NOT EXISTS (SELECT 1 FROM kb_embeddings e WHERE e.chunk_id = c.id AND e.model = $1)`, s.embedder.Model()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count chunks without vectors: %w", err)
+	}
+	return n, nil
+}
+
+// FillVectors is Reembed reporting, after each stored page, how many chunks it embedded so far.
+func (s *Store) FillVectors(ctx context.Context, progress func(chunks int)) (int, error) {
 	variants := make(map[string]bool)
+	done := 0
 	var after int64
 	for {
 		rows, err := s.db.Query(ctx, `SELECT c.id, c.variant_id::text, c.heading, c.body FROM kb_chunks c
@@ -118,6 +135,10 @@ func (s *Store) Reembed(ctx context.Context) (int, error) {
 		}
 		if err := s.storeVectors(ctx, page); err != nil {
 			return len(variants), err
+		}
+		done += len(page)
+		if progress != nil {
+			progress(done)
 		}
 		after = page[len(page)-1].id
 	}

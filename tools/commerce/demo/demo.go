@@ -273,6 +273,9 @@ var specs = map[string][]orderSpec{
 		{n: 10002, status: commerce.StatusDelivered, items: []string{"HOD-M-GRY"}, placed: 12 * day, tracking: "00340434161094042564",
 			events: []ev{{11 * day, "pre-transit", "Hamburg"}, {10 * day, "transit", "Börnicke"}, {9*day + 6*time.Hour, "transit", "Berlin"}, {9 * day, "delivered", "Berlin"}}},
 		{n: 10003, status: commerce.StatusPending, items: []string{"HPN-BLK"}, placed: 2 * time.Hour},
+		// Above the German approval limit (€200): a return waits for a person's approval.
+		{n: 10004, status: commerce.StatusDelivered, items: []string{"HPN-BLK", "SNK-42B", "HOD-L-NVY"}, placed: 7 * day, tracking: "00340434161094042571",
+			events: []ev{{6 * day, "pre-transit", "Hamburg"}, {5 * day, "transit", "Börnicke"}, {4*day + 5*time.Hour, "transit", "Berlin"}, {4 * day, "delivered", "Berlin"}}},
 	},
 	"FR": {
 		{n: 10001, status: commerce.StatusDelivered, items: []string{"SNK-40W", "BTL-750"}, placed: 9 * day, tracking: "6A12345678901",
