@@ -5,7 +5,7 @@
 // It exists so that the agent turn logic, the offline engine and the tests
 // depend on a few plain types rather than on a provider SDK. Adapters that
 // speak to real providers live in subpackages (model/openai for any
-// OpenAI-compatible endpoint).
+// OpenAI-compatible endpoint, model/anthropic for Anthropic's Messages API).
 //
 // It is not a prompt library, a conversation store or a retry layer: callers
 // build the messages, persist transcripts elsewhere, and retries belong to

@@ -23,6 +23,7 @@ import (
 	tlog "go.temporal.io/sdk/log"
 
 	"github.com/attache-dev/attache/agents"
+	"github.com/attache-dev/attache/agents/model/anthropic"
 	"github.com/attache-dev/attache/agents/model/openai"
 	"github.com/attache-dev/attache/agents/offline"
 	"github.com/attache-dev/attache/conversation/pgstore"
@@ -63,6 +64,12 @@ func newResponder(cfg config.Config, cat *i18n.Catalog) (agents.Responder, error
 		m, err := openai.New(openai.Config{BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model, Timeout: cfg.LLM.Timeout})
 		if err != nil {
 			return nil, fmt.Errorf("ATTACHE_LLM_PROVIDER=openai: %w", err)
+		}
+		return agents.ModelResponder{Model: m, Engine: engine, Catalog: cat}, nil
+	case "anthropic":
+		m, err := anthropic.New(anthropic.Config{BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model, Timeout: cfg.LLM.Timeout})
+		if err != nil {
+			return nil, fmt.Errorf("ATTACHE_LLM_PROVIDER=anthropic: %w", err)
 		}
 		return agents.ModelResponder{Model: m, Engine: engine, Catalog: cat}, nil
 	default:

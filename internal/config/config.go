@@ -32,10 +32,10 @@ var Settings = []Setting{
 	{"TEMPORAL_NAMESPACE", "default", "Temporal namespace."},
 	{"ATTACHE_TASK_QUEUE", "attache-conversations", "Temporal task queue of the conversation workflows and activities."},
 	{"ATTACHE_EVENTS", "postgres", "How the worker's live events (messages, streamed tokens) reach the API's SSE streams: `postgres` (LISTEN/NOTIFY, for separate `serve` and `worker` processes) or `memory` (one process). `dev` always uses `memory`."},
-	{"ATTACHE_LLM_PROVIDER", "offline", "`offline` (the built-in engine: no model, no network) or `openai` (any OpenAI-compatible endpoint)."},
-	{"ATTACHE_LLM_BASE_URL", "https://api.openai.com/v1", "Base URL of the OpenAI-compatible endpoint (vLLM, Ollama `/v1`, DeepSeek, Azure...)."},
-	{"ATTACHE_LLM_API_KEY", "", "API key for the model endpoint; required when the provider is `openai` and the base URL is OpenAI's."},
-	{"ATTACHE_LLM_MODEL", "", "Model name; required when the provider is `openai`."},
+	{"ATTACHE_LLM_PROVIDER", "offline", "`offline` (the built-in engine: no model, no network), `openai` (any OpenAI-compatible endpoint) or `anthropic` (Anthropic's Messages API)."},
+	{"ATTACHE_LLM_BASE_URL", "https://api.openai.com/v1", "Base URL of the model endpoint including `/v1` (vLLM, Ollama `/v1`, DeepSeek, Azure...); with `anthropic` the default is `https://api.anthropic.com/v1`."},
+	{"ATTACHE_LLM_API_KEY", "", "API key for the model endpoint; required for OpenAI's and Anthropic's own endpoints."},
+	{"ATTACHE_LLM_MODEL", "", "Model name; required when the provider is `openai` or `anthropic`."},
 	{"ATTACHE_LLM_TIMEOUT", "60s", "Timeout of one model call."},
 	{"ATTACHE_EMBEDDINGS_PROVIDER", "hash", "Knowledge-base embeddings: `hash` (the built-in hashing embedder: no model, no network) or `openai` (any OpenAI-compatible `/v1/embeddings`). Switching re-embeds into a new space; nothing is mixed."},
 	{"ATTACHE_EMBEDDINGS_BASE_URL", "", "Base URL of the embeddings endpoint; default: `ATTACHE_LLM_BASE_URL`."},
@@ -73,7 +73,7 @@ type Config struct {
 
 // LLM selects the model behind the agents.
 type LLM struct {
-	Provider string // "offline" or "openai"
+	Provider string // "offline", "openai" or "anthropic"
 	BaseURL  string
 	APIKey   string
 	Model    string
@@ -106,6 +106,10 @@ const (
 	ModeMigrate
 	ModeTool // commands that need no services
 )
+
+// AnthropicBaseURL is the model endpoint of ATTACHE_LLM_PROVIDER=anthropic when
+// ATTACHE_LLM_BASE_URL is not set.
+const AnthropicBaseURL = "https://api.anthropic.com/v1"
 
 // Load parses the environment given as a lookup function (os.LookupEnv in main).
 // Every problem is reported, each naming its setting.
@@ -170,20 +174,29 @@ func Load(lookup func(string) (string, bool), mode Mode) (Config, error) {
 		c.Events = "memory"
 	}
 
+	// The embeddings endpoint defaults to the model's, unless the model is Anthropic's, which
+	// serves no embeddings.
+	embeddingsBase := c.LLM.BaseURL
 	switch c.LLM.Provider {
 	case "offline":
-	case "openai":
+	case "openai", "anthropic":
+		if v, ok := lookup("ATTACHE_LLM_BASE_URL"); c.LLM.Provider == "anthropic" && (!ok || strings.TrimSpace(v) == "") {
+			c.LLM.BaseURL = AnthropicBaseURL
+		}
 		if c.LLM.Model == "" {
-			bad("ATTACHE_LLM_MODEL", "required when ATTACHE_LLM_PROVIDER=openai")
+			bad("ATTACHE_LLM_MODEL", "required when ATTACHE_LLM_PROVIDER=%s", c.LLM.Provider)
 		}
 		u, err := url.Parse(c.LLM.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("ATTACHE_LLM_BASE_URL", "want an http(s) URL, got %q", c.LLM.BaseURL)
-		} else if u.Host == "api.openai.com" && c.LLM.APIKey == "" {
-			bad("ATTACHE_LLM_API_KEY", "required for api.openai.com")
+		} else if (u.Host == "api.openai.com" || u.Host == "api.anthropic.com") && c.LLM.APIKey == "" {
+			bad("ATTACHE_LLM_API_KEY", "required for %s", u.Host)
+		}
+		if c.LLM.Provider == "openai" {
+			embeddingsBase = c.LLM.BaseURL
 		}
 	default:
-		bad("ATTACHE_LLM_PROVIDER", "want offline or openai, got %q", c.LLM.Provider)
+		bad("ATTACHE_LLM_PROVIDER", "want offline, openai or anthropic, got %q", c.LLM.Provider)
 	}
 
 	c.LLM.Timeout = duration(get, bad, "ATTACHE_LLM_TIMEOUT")
@@ -191,7 +204,7 @@ func Load(lookup func(string) (string, bool), mode Mode) (Config, error) {
 	c.Embeddings = Embeddings{Provider: get("ATTACHE_EMBEDDINGS_PROVIDER"), BaseURL: get("ATTACHE_EMBEDDINGS_BASE_URL"),
 		APIKey: get("ATTACHE_EMBEDDINGS_API_KEY"), Model: get("ATTACHE_EMBEDDINGS_MODEL")}
 	if c.Embeddings.BaseURL == "" {
-		c.Embeddings.BaseURL = c.LLM.BaseURL
+		c.Embeddings.BaseURL = embeddingsBase
 	}
 	if c.Embeddings.APIKey == "" {
 		c.Embeddings.APIKey = c.LLM.APIKey

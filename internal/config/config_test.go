@@ -37,7 +37,9 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		{"bad database scheme", env("DATABASE_URL", "mysql://x"), ModeMigrate, []string{"DATABASE_URL: want a postgres:// URL"}},
 		{"bad address", env("ATTACHE_HTTP_ADDR", "8080"), ModeDev, []string{"ATTACHE_HTTP_ADDR"}},
 		{"bad temporal address", env("DATABASE_URL", "postgres://h/db", "TEMPORAL_ADDRESS", "nohost"), ModeWorker, []string{"TEMPORAL_ADDRESS"}},
-		{"unknown provider", env("ATTACHE_LLM_PROVIDER", "gpt"), ModeDev, []string{"ATTACHE_LLM_PROVIDER: want offline or openai"}},
+		{"unknown provider", env("ATTACHE_LLM_PROVIDER", "gpt"), ModeDev, []string{"ATTACHE_LLM_PROVIDER: want offline, openai or anthropic"}},
+		{"anthropic needs a model", env("ATTACHE_LLM_PROVIDER", "anthropic", "ATTACHE_LLM_API_KEY", "k"), ModeDev, []string{"ATTACHE_LLM_MODEL: required"}},
+		{"anthropic.com needs a key", env("ATTACHE_LLM_PROVIDER", "anthropic", "ATTACHE_LLM_MODEL", "claude-sonnet-4-5"), ModeDev, []string{"ATTACHE_LLM_API_KEY: required for api.anthropic.com"}},
 		{"openai needs a model", env("ATTACHE_LLM_PROVIDER", "openai", "ATTACHE_LLM_API_KEY", "k"), ModeDev, []string{"ATTACHE_LLM_MODEL: required"}},
 		{"openai.com needs a key", env("ATTACHE_LLM_PROVIDER", "openai", "ATTACHE_LLM_MODEL", "gpt-4o-mini"), ModeDev, []string{"ATTACHE_LLM_API_KEY"}},
 		{"several at once", env("ATTACHE_TURN_WAIT", "soon", "ATTACHE_MAX_MESSAGE_CHARS", "-1", "ATTACHE_LOG_LEVEL", "loud"), ModeDev,
@@ -65,6 +67,20 @@ func TestLocalOpenAICompatibleNeedsNoKey(t *testing.T) {
 	}
 	if c.LLM.BaseURL != "http://127.0.0.1:11434/v1" {
 		t.Fatalf("base URL %q", c.LLM.BaseURL)
+	}
+}
+
+func TestAnthropicDefaultsToItsOwnEndpoint(t *testing.T) {
+	c, err := Load(env("ATTACHE_LLM_PROVIDER", "anthropic", "ATTACHE_LLM_MODEL", "claude-sonnet-4-5", "ATTACHE_LLM_API_KEY", "k",
+		"ATTACHE_EMBEDDINGS_PROVIDER", "openai", "ATTACHE_EMBEDDINGS_MODEL", "text-embedding-3-small"), ModeDev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LLM.BaseURL != AnthropicBaseURL {
+		t.Errorf("model base URL %q, want Anthropic's", c.LLM.BaseURL)
+	}
+	if c.Embeddings.BaseURL != "https://api.openai.com/v1" {
+		t.Errorf("embeddings base URL %q, want OpenAI's: Anthropic serves no embeddings", c.Embeddings.BaseURL)
 	}
 }
 
