@@ -3,9 +3,12 @@ package pgstore
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -22,12 +25,8 @@ func (s *Store) ensureSpace(ctx context.Context) error {
 		return fmt.Errorf("embedding space %s is registered with %d dimensions, the embedder has %d: use a new model name", model, have, dims)
 	}
 	name := indexName(model)
-	_, err = s.db.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON kb_embeddings
-		USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WITH (m = %d, ef_construction = %d)
-		WHERE model = %s`,
-		name, dims, hnswM, hnswEfConstruction, quoteLiteral(model)))
-	if err != nil {
-		return fmt.Errorf("create vector index for %s: %w", model, err)
+	if err := s.buildIndex(ctx, name, model, dims); err != nil {
+		return err
 	}
 	// An index of the same space built with other parameters (an older release's) is
 	// dropped once its replacement exists, so that searches never lack an index.
@@ -48,6 +47,58 @@ func (s *Store) ensureSpace(ctx context.Context) error {
 		s.logger.Info("dropped superseded vector index", "index", o, "model", model)
 	}
 	return nil
+}
+
+// buildIndex creates the space's HNSW index without blocking writes (CREATE INDEX
+// CONCURRENTLY: imports and edits go on while a large corpus is indexed). Builders are
+// serialised by an advisory lock, so an invalid index found under the lock is the remains of
+// a build that died (a crash, a cancelled start): it is dropped and built again.
+func (s *Store) buildIndex(ctx context.Context, name, model string, dims int) error {
+	conn, err := s.db.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("create vector index for %s: %w", model, err)
+	}
+	defer conn.Release()
+	lock := indexLockKey(name)
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, lock); err != nil {
+		return fmt.Errorf("lock vector index build for %s: %w", model, err)
+	}
+	defer func() {
+		// A fresh context: the lock must be released even when ctx ended the build.
+		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lock)
+	}()
+	var valid *bool
+	err = conn.QueryRow(ctx, `SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+		WHERE c.relname = $1`, name).Scan(&valid)
+	switch {
+	case err == nil && valid != nil && *valid:
+		return nil
+	case err == nil: // the remains of a build that died
+		s.logger.Warn("rebuilding an invalid vector index", "index", name, "model", model)
+		if _, err := conn.Exec(ctx, `DROP INDEX IF EXISTS `+pgx.Identifier{name}.Sanitize()); err != nil {
+			return fmt.Errorf("drop invalid vector index %s: %w", name, err)
+		}
+	case !errors.Is(err, pgx.ErrNoRows):
+		return fmt.Errorf("look up vector index %s: %w", name, err)
+	}
+	start := time.Now()
+	_, err = conn.Exec(ctx, fmt.Sprintf(`CREATE INDEX CONCURRENTLY IF NOT EXISTS %s ON kb_embeddings
+		USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WITH (m = %d, ef_construction = %d)
+		WHERE model = %s`,
+		name, dims, hnswM, hnswEfConstruction, quoteLiteral(model)))
+	if err != nil {
+		return fmt.Errorf("create vector index for %s: %w", model, err)
+	}
+	if d := time.Since(start); d > time.Second {
+		s.logger.Info("vector index built", "index", name, "model", model, "took", d.Round(time.Millisecond))
+	}
+	return nil
+}
+
+// indexLockKey is the advisory lock that serialises the builds of one index.
+func indexLockKey(name string) int64 {
+	h := sha256.Sum256([]byte("attache:kb-index:" + name))
+	return int64(binary.BigEndian.Uint64(h[:8]))
 }
 
 // The HNSW graph's build parameters (pgvector's defaults are m = 16, ef_construction = 64).
