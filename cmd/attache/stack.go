@@ -53,7 +53,7 @@ func dialTemporal(ctx context.Context, hostPort, namespace string, logger *slog.
 
 // newResponder builds the configured responder: the offline engine, or a model with the
 // offline engine reading each turn first.
-func newResponder(cfg config.Config, cat *i18n.Catalog) (agents.Responder, error) {
+func newResponder(cfg config.Config, cat *i18n.Catalog, reg *tools.Registry) (agents.Responder, error) {
 	i18n.WarmUp() // load the language models now, not on a customer's first message
 	engine, err := offline.New(cat, hashembed.New(hashembed.DefaultDims))
 	if err != nil {
@@ -65,13 +65,13 @@ func newResponder(cfg config.Config, cat *i18n.Catalog) (agents.Responder, error
 		if err != nil {
 			return nil, fmt.Errorf("ATTACHE_LLM_PROVIDER=openai: %w", err)
 		}
-		return agents.ModelResponder{Model: m, Engine: engine, Catalog: cat}, nil
+		return agents.ModelResponder{Model: m, Engine: engine, Catalog: cat, Specs: reg}, nil
 	case "anthropic":
 		m, err := anthropic.New(anthropic.Config{BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model, Timeout: cfg.LLM.Timeout})
 		if err != nil {
 			return nil, fmt.Errorf("ATTACHE_LLM_PROVIDER=anthropic: %w", err)
 		}
-		return agents.ModelResponder{Model: m, Engine: engine, Catalog: cat}, nil
+		return agents.ModelResponder{Model: m, Engine: engine, Catalog: cat, Specs: reg}, nil
 	default:
 		return agents.OfflineResponder{Engine: engine, Catalog: cat}, nil
 	}
@@ -106,15 +106,15 @@ func newActivities(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, e
 	if err != nil {
 		return nil, nil, fmt.Errorf("load message catalogs: %w", err)
 	}
-	responder, err := newResponder(cfg, cat)
+	reg, err := newTools(cfg, pool, cat, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	responder, err := newResponder(cfg, cat, reg)
 	if err != nil {
 		return nil, nil, err
 	}
 	kb, err := newKnowledge(ctx, cfg, pool, logger)
-	if err != nil {
-		return nil, nil, err
-	}
-	reg, err := newTools(cfg, pool, cat, logger)
 	if err != nil {
 		return nil, nil, err
 	}
