@@ -480,14 +480,14 @@ func (t *modelTurn) messages() []model.Message {
 }
 
 // stepMessages renders tool steps as assistant tool-call messages, each followed by the
-// tool messages answering its call IDs. Steps do not record which round asked for them:
-// consecutive steps with distinct IDs are sent as one assistant message (parallel calls),
-// and an ID seen again starts the next one.
+// tool messages answering its call IDs: the calls of one round (parallel calls) share one
+// assistant message, and a new round, or an ID seen again, starts the next one.
 func stepMessages(steps []ToolStep) []model.Message {
 	var out []model.Message
 	var calls []model.ToolCall
 	var results []model.Message
 	seen := map[string]bool{}
+	round := 0
 	flush := func() {
 		if len(calls) == 0 {
 			return
@@ -501,9 +501,10 @@ func stepMessages(steps []ToolStep) []model.Message {
 		if id == "" {
 			id = fmt.Sprintf("call_step_%d", i)
 		}
-		if seen[id] {
+		if seen[id] || (i > 0 && s.Round != round) {
 			flush()
 		}
+		round = s.Round
 		seen[id] = true
 		args := json.RawMessage("{}")
 		if isObject(s.Call.Args) {

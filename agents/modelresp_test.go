@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"github.com/attache-dev/attache/agents/model"
+	"github.com/attache-dev/attache/agents/model/anthropic"
 	"github.com/attache-dev/attache/agents/model/openai"
 	"github.com/attache-dev/attache/conversation"
 	"github.com/attache-dev/attache/i18n"
+	"github.com/attache-dev/attache/internal/testutil/anthropicstub"
 	"github.com/attache-dev/attache/internal/testutil/openaistub"
 	"github.com/attache-dev/attache/stream"
 	"github.com/attache-dev/attache/tools"
@@ -71,6 +73,19 @@ type modelShop struct {
 
 func newModelShop(t *testing.T, wrap func(tools.Tool) tools.Tool) *modelShop {
 	t.Helper()
+	stub := openaistub.New(t)
+	m, err := openai.New(openai.Config{BaseURL: stub.URL(), Model: "gpt-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newModelShopWith(t, wrap, m)
+	s.stub = stub
+	return s
+}
+
+// newModelShopWith is newModelShop on any model.
+func newModelShopWith(t *testing.T, wrap func(tools.Tool) tools.Tool, m model.Model) *modelShop {
+	t.Helper()
 	fx, st, ids := shopFixture(t)
 	all := orders.Tools{Shop: st}.All()
 	if wrap != nil {
@@ -83,18 +98,13 @@ func newModelShop(t *testing.T, wrap func(tools.Tool) tools.Tool) *modelShop {
 		t.Fatal(err)
 	}
 	fx.acts.Tools = reg
-	stub := openaistub.New(t)
-	m, err := openai.New(openai.Config{BaseURL: stub.URL(), Model: "gpt-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	off := fx.acts.Responder.(OfflineResponder)
 	fx.acts.Responder = ModelResponder{Model: m, Engine: off.Engine, Catalog: off.Catalog, Specs: reg}
 	tokens := &tokenLog{}
 	fx.acts.Events = tokens
 	w := newWFEnv(t, fx)
 	w.env.SetTestTimeout(2 * time.Minute) // several tool activities per turn on the shared database
-	return &modelShop{fx: fx, st: st, ids: ids, stub: stub, w: w, tokens: tokens}
+	return &modelShop{fx: fx, st: st, ids: ids, w: w, tokens: tokens}
 }
 
 // turns sends the customer's messages a minute apart (turn IDs t0, t1, ...), runs the
@@ -278,6 +288,64 @@ func TestModelParallelReadsAreRunAndAnswered(t *testing.T) {
 	}
 	if got := s.tokens.streamed("t0"); got != replies[0].Text {
 		t.Errorf("streamed %q, stored %q", got, replies[0].Text)
+	}
+}
+
+// TestModelParallelToolCallsThroughAnthropic runs two reads asked for in one Anthropic reply
+// (langchaingo alone would send back only the first) and checks the next request as
+// Anthropic requires it: one assistant turn with both tool_use blocks, then one user turn
+// answering both, with the results wrapped as data.
+func TestModelParallelToolCallsThroughAnthropic(t *testing.T) {
+	stub := anthropicstub.New(t)
+	m, err := anthropic.New(anthropic.Config{BaseURL: stub.URL(), Model: "claude-test", APIKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stub.RequireAPIKey("k")
+	s := newModelShopWith(t, nil, m)
+	ids := s.ids
+	answer := "Order " + ids.pending + " is being prepared and order " + ids.delivered + " was delivered."
+	stub.Enqueue(
+		anthropicstub.Reply{ToolCalls: []anthropicstub.Call{{ID: "toolu_verify", Name: "verify_customer",
+			Input: args(t, map[string]string{"email": ids.email, "order_id": ids.pending})}}},
+		anthropicstub.Reply{Text: "Let me look at both.", ToolCalls: []anthropicstub.Call{
+			{ID: "toolu_track", Name: "track_order", Input: args(t, map[string]string{"order_id": ids.pending})},
+			{ID: "toolu_details", Name: "get_order_details", Input: args(t, map[string]string{"order_id": ids.delivered})}}},
+		anthropicstub.Reply{Text: answer},
+	)
+	replies := s.turns(t, "Where are my orders "+ids.pending+" and "+ids.delivered+"? My e-mail is "+ids.email)
+	reqs := stub.Requests()
+	if len(reqs) != 3 {
+		t.Fatalf("the model was asked %d times, want 3", len(reqs))
+	}
+	msgs := reqs[2].Messages
+	var uses, results []string
+	for i, msg := range msgs {
+		for _, b := range msg.Blocks() {
+			switch b.Type {
+			case "tool_use":
+				uses = append(uses, b.ID)
+				if msg.Role != "assistant" {
+					t.Errorf("message %d: tool_use in a %s turn", i, msg.Role)
+				}
+			case "tool_result":
+				results = append(results, b.ToolUseID)
+				text := b.ResultText()
+				if !strings.HasPrefix(text, toolResultOpen) || !strings.Contains(text, `"outcome":"ok"`) {
+					t.Errorf("result of %s: %q, want a wrapped ok result", b.ToolUseID, text)
+				}
+			}
+		}
+	}
+	if want := "toolu_verify,toolu_track,toolu_details"; strings.Join(uses, ",") != want || strings.Join(results, ",") != want {
+		t.Fatalf("tool_use %v and tool_result %v, want both %s", uses, results, want)
+	}
+	last := msgs[len(msgs)-1].Blocks()
+	if len(last) != 2 || last[0].ToolUseID != "toolu_track" || last[1].ToolUseID != "toolu_details" {
+		t.Fatalf("last user turn %+v, want the two parallel results together", last)
+	}
+	if r := replies[0]; !strings.HasSuffix(r.Text, answer) || r.Handoff || strings.Contains(r.Text, "toolu_") {
+		t.Errorf("reply %q, want the model's answer", r.Text)
 	}
 }
 

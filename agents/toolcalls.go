@@ -30,6 +30,7 @@ type ToolStep struct {
 	Call   tools.Call
 	Key    string
 	Result tools.Result
+	Round  int // the responder round that asked for the call: calls of one round were parallel
 }
 
 // Action kinds a conversation can be waiting on.

@@ -297,7 +297,11 @@ func (w *conversationWF) respond(ctx, respondCtx workflow.Context, in RespondInp
 		if len(out.Calls) == 0 || in.NoMoreTools {
 			break
 		}
-		in.Steps = append(in.Steps, w.runCalls(ctx, in.TurnID, out.Market, out.Locale, out.Calls, &ledger)...)
+		steps := w.runCalls(ctx, in.TurnID, out.Market, out.Locale, out.Calls, &ledger)
+		for i := range steps {
+			steps[i].Round = round
+		}
+		in.Steps = append(in.Steps, steps...)
 	}
 	w.in.Handoff = out.Handoff
 	w.in.PendingIntent = out.PendingIntent
