@@ -2,12 +2,25 @@ package agents
 
 import (
 	"encoding/json"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
 	"github.com/attache-dev/attache/agents/offline"
 	"github.com/attache-dev/attache/i18n"
+	"github.com/attache-dev/attache/knowledge/hashembed"
 	"github.com/attache-dev/attache/tools"
+	"github.com/attache-dev/attache/tools/cod"
 	"github.com/attache-dev/attache/tools/commerce"
+	"github.com/attache-dev/attache/tools/vat"
 )
 
 // Catalog keys of the offline engine's standard scenarios with tools.
@@ -33,6 +46,36 @@ const (
 	keyNotDelivered     = "return_not_delivered" // {0} order, {1} status sentence
 	keyActionRefused    = "action_refused"       // {0} order
 	keyToolFailed       = "tool_failed"
+
+	keyVATRate          = "vat_rate"               // {0} country, {1} standard rate
+	keyVATRateReduced   = "vat_rate_reduced"       // {0} country, {1} standard rate, {2} reduced rates
+	keyVATIOSSRule      = "vat_ioss_rule"          // {0} the €150 threshold
+	keyVATIOSS          = "vat_ioss"               // {0} the VAT charged at checkout
+	keyVATNotEU         = "vat_not_eu"             // {0} country
+	keyVATNumberValid   = "vat_number_valid"       // {0} VAT number
+	keyVATNumberFormat  = "vat_number_format_only" // {0} VAT number
+	keyVATNumberInvalid = "vat_number_invalid"     // {0} VAT number
+	keyVATAskCountry    = "vat_ask_country"
+	keyCODAvailableIn   = "cod_available_in"   // {0} country, {1} limit, {2} carriers
+	keyCODUnavailableIn = "cod_unavailable_in" // {0} country
+	keyCODAllowed       = "cod_allowed"        // {0} fee
+	keyCODOverLimit     = "cod_over_limit"     // {0} limit
+	keyCODRefusalBlock  = "cod_refusal_block"  // {0} refusals, {1} days
+	keyCODRefusalCharge = "cod_refusal_charged"
+	keyCODAskCountry    = "cod_ask_country"
+	keyAskAddress       = "ask_address"         // {0} order
+	keyAddressUnclear   = "address_unclear"     // asks again for the whole address
+	keyConfirmAddress   = "confirm_address"     // {0} order, {1} the address read back
+	keyAddressDone      = "address_done"        // {0} order, {1} the address
+	keyAddressRefused   = "address_not_pending" // {0} order, {1} status sentence
+	keyRefundStatus     = "refund_status"       // {0} order, {1} amount refunded
+	keyRefundNone       = "refund_status_none"  // {0} order, {1} status sentence
+)
+
+// Tools the dialog calls by name.
+const (
+	toolOrderDetails = "get_order_details"
+	toolAddress      = "modify_pending_order_address"
 )
 
 // Handoff reasons of tool scenarios.
@@ -43,15 +86,40 @@ const (
 
 // Memory slots.
 const (
-	memOrder  = "order_id"
-	memEmail  = "email"
-	memIntent = "intent"
+	memOrder   = "order_id"
+	memEmail   = "email"
+	memIntent  = "intent"
+	memAwait   = "awaiting" // what the last question asked for beyond the order and e-mail
+	memAddress = "address"  // the new address read from the customer's message, as tool arguments
 )
 
-// orderIntents are the standard scenarios the offline engine completes with tools.
+// awaitAddress is memAwait while the dialog waits for a new shipping address.
+const awaitAddress = "address"
+
+// orderIntents are the standard scenarios the offline engine completes with the order tools.
 var orderIntents = map[string]bool{
 	offline.IntentTrack: true, offline.IntentCancel: true, offline.IntentRefund: true, offline.IntentReturn: true,
+	offline.IntentTrackRefund: true, offline.IntentChangeAddress: true,
 }
+
+// ruleIntents are answered by a read tool of the same name, with no identity needed.
+var ruleIntents = map[string]string{offline.IntentVAT: vat.ToolName, offline.IntentCOD: cod.ToolName}
+
+// knowledgeFirst are the informational intents the knowledge base answers when it is sure
+// of a passage; otherwise the engine's general answer stands. Without tools, the scenarios
+// that need them are answered from the knowledge base too when it can.
+var (
+	knowledgeFirst = map[string]bool{
+		offline.IntentRefundPolicy: true, offline.IntentCancellationFee: true, offline.IntentPaymentMethods: true,
+		offline.IntentDeliveryOptions: true, offline.IntentPlaceOrder: true, offline.IntentSetUpAddress: true,
+		offline.IntentCreateAccount: true, offline.IntentEditAccount: true, offline.IntentPassword: true,
+		offline.IntentSwitchAccount: true, offline.IntentNewsletter: true, offline.IntentCheckInvoice: true,
+		offline.IntentGetInvoice: true, offline.IntentRegistration: true,
+	}
+	knowledgeWithoutTools = map[string]bool{
+		offline.IntentReturn: true, offline.IntentVAT: true, offline.IntentCOD: true,
+	}
+)
 
 // dialog is one offline turn with tools: the engine's reading of the message and what the
 // workflow knows.
@@ -64,22 +132,33 @@ type dialog struct {
 }
 
 // withTools continues a standard scenario with tools; it reports false when the turn is not
-// one (the engine's reply stands).
+// one (the engine's reply stands). Without tools it only lets the knowledge base answer the
+// informational intents it is sure about.
 func (r OfflineResponder) withTools(tc TurnContext, out offline.Reply, reply *Reply) bool {
-	if r.Catalog == nil || (len(tc.Tools) == 0 && len(tc.Steps) == 0 && tc.Event == "") {
+	if r.Catalog == nil {
 		return false
+	}
+	if len(tc.Tools) == 0 && len(tc.Steps) == 0 && tc.Event == "" {
+		return r.knowledgeAnswer(tc, out.Intent, reply, knowledgeFirst[out.Intent] || knowledgeWithoutTools[out.Intent])
 	}
 	d := &dialog{r: r, tc: tc, reply: reply, slots: out.Slots, mem: map[string]string{}}
 	for k, v := range tc.Memory {
 		d.mem[k] = v
 	}
-	if out.Slots.OrderNumber != "" {
+	// A postal code in the address the last turn asked for is no order number.
+	awaitingAddress := tc.PendingIntent == offline.IntentChangeAddress && d.mem[memAwait] == awaitAddress
+	if out.Slots.OrderNumber != "" && !awaitingAddress {
 		d.mem[memOrder] = out.Slots.OrderNumber
 	}
 	if out.Slots.Email != "" {
 		d.mem[memEmail] = out.Slots.Email
 	}
 	defer func() { reply.Memory = d.mem }()
+	// An address or a country name alone says little about the customer's language
+	// ("Friedrichstraße 123, 10117 Berlin" is no German): a scenario that asked for one
+	// goes on in the conversation's.
+	keepLanguage := awaitingAddress || (tc.PendingIntent == offline.IntentChangeAddress && d.mem[memAddress] != "") ||
+		(ruleIntents[tc.PendingIntent] != "" && utf8.RuneCountInString(tc.Text) <= 30 && d.countryInText() != "")
 
 	if tc.Event == EventApprovalDecided && len(tc.Steps) > 0 {
 		d.approvalDecided(tc.Steps[0])
@@ -96,6 +175,8 @@ func (r OfflineResponder) withTools(tc TurnContext, out offline.Reply, reply *Re
 			reply.Confirmation = ConfirmNo
 			d.say(keyActionDeclined)
 			reply.Intent, reply.Handoff, reply.HandoffReason = offline.IntentDeny, false, ""
+			delete(d.mem, memAwait)
+			delete(d.mem, memAddress)
 			return true
 		}
 	}
@@ -106,16 +187,63 @@ func (r OfflineResponder) withTools(tc TurnContext, out offline.Reply, reply *Re
 			intent = out.Analyzed
 		}
 	}
-	if len(tc.Steps) > 0 || (tc.PendingIntent != "" && orderIntents[tc.PendingIntent] && !orderIntents[intent] && (out.Slots.OrderNumber != "" || out.Slots.Email != "")) {
-		intent = d.mem[memIntent] // a later round, or the slot the last turn asked for
+	switch {
+	case len(tc.Steps) > 0:
+		intent = d.mem[memIntent] // a later round of this turn
+	case awaitingAddress && d.answersAddress(intent):
+		intent = offline.IntentChangeAddress // the new address the last turn asked for
+	case tc.PendingIntent != "" && orderIntents[tc.PendingIntent] && !orderIntents[intent] && (out.Slots.OrderNumber != "" || out.Slots.Email != ""):
+		intent = d.mem[memIntent] // the slot the last turn asked for
+	case ruleIntents[tc.PendingIntent] != "" && !orderIntents[intent] && ruleIntents[intent] == "" && d.countryInText() != "":
+		intent = tc.PendingIntent // the country the last turn asked for
+	}
+	if tool := ruleIntents[intent]; tool != "" && d.hasTool(tool) {
+		if keepLanguage && intent == tc.PendingIntent {
+			d.keepLanguage()
+		}
+		d.mem[memIntent] = intent
+		reply.Intent, reply.Handoff, reply.HandoffReason, reply.PendingIntent = intent, false, "", ""
+		if intent == offline.IntentVAT {
+			d.vat()
+		} else {
+			d.cod()
+		}
+		return true
 	}
 	if !orderIntents[intent] {
-		return false
+		return r.knowledgeAnswer(tc, intent, reply, knowledgeFirst[intent] || ruleIntents[intent] != "")
+	}
+	if intent != offline.IntentChangeAddress {
+		delete(d.mem, memAwait)
+	} else if keepLanguage {
+		d.keepLanguage()
 	}
 	d.mem[memIntent] = intent
 	reply.Intent, reply.Handoff, reply.HandoffReason, reply.PendingIntent = intent, false, "", ""
 	d.order(intent)
 	return true
+}
+
+// knowledgeAnswer lets the knowledge base answer an informational intent when the
+// retrieval is sure of a passage; it reports whether it did.
+func (r OfflineResponder) knowledgeAnswer(tc TurnContext, intent string, reply *Reply, informational bool) bool {
+	if !informational || tc.PendingIntent != "" || len(tc.Steps) > 0 || tc.Event != "" {
+		return false
+	}
+	r.fromKnowledge(reply, tc)
+	return reply.Intent == IntentKnowledgeAnswer
+}
+
+// keepLanguage answers in the conversation's language, the one of the last AI message.
+func (d *dialog) keepLanguage() {
+	if d.tc.LocaleHint != "" {
+		d.reply.Lang = i18n.Match(d.tc.LocaleHint).String()
+	}
+}
+
+// hasTool reports whether the turn may call the named tool.
+func (d *dialog) hasTool(name string) bool {
+	return slices.ContainsFunc(d.tc.Tools, func(s tools.Spec) bool { return s.Name == name })
 }
 
 func (d *dialog) say(key string, args ...any) {
@@ -185,6 +313,10 @@ func (d *dialog) order(intent string) {
 		d.track(id)
 	case offline.IntentCancel:
 		d.act(id, "cancel_pending_order", map[string]string{"order_id": id, "reason": "no longer needed"}, keyConfirmCancel, keyCancelDone, keyCannotCancel)
+	case offline.IntentTrackRefund:
+		d.refundStatus(id)
+	case offline.IntentChangeAddress:
+		d.changeAddress(id)
 	default:
 		d.returnOrder(id)
 	}
@@ -207,8 +339,26 @@ type orderDoc struct {
 	Items   []struct {
 		ItemID string `json:"item_id"`
 	} `json:"items"`
-	PaymentMethods []string  `json:"payment_method_ids"`
-	Order          *orderDoc `json:"order"`
+	PaymentMethods []string         `json:"payment_method_ids"`
+	Refunded       moneyDoc         `json:"refunded"`
+	ShipTo         commerce.Address `json:"ship_to"`
+	Order          *orderDoc        `json:"order"`
+}
+
+// moneyDoc is money as the order tools write it: "45.00" and "EUR".
+type moneyDoc struct {
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// money converts it, false when it holds none.
+func (m moneyDoc) money() (commerce.Money, bool) {
+	f, err := strconv.ParseFloat(m.Amount, 64)
+	if err != nil || m.Currency == "" {
+		return commerce.Money{}, false
+	}
+	v, err := commerce.FromDecimal(f, m.Currency)
+	return v, err == nil
 }
 
 func (d *dialog) statusSentence(o orderDoc) string {
@@ -354,4 +504,452 @@ func (d *dialog) approvalDecided(s ToolStep) {
 	default:
 		d.handoff(ReasonToolFailure, keyToolFailed)
 	}
+}
+
+// text is a catalog sentence in the reply's language.
+func (d *dialog) text(key string, args ...any) string {
+	return d.r.Catalog.Text(d.reply.Lang, key, args...)
+}
+
+// vat answers a VAT question with vat_info: the destination's rates, the €150 rule (or
+// what it means for the amount given), and what the VAT number given is worth.
+func (d *dialog) vat() {
+	r, ok := d.last(vat.ToolName)
+	if !ok {
+		country := d.country()
+		if country == "" {
+			d.ask(keyVATAskCountry)
+			return
+		}
+		args := vat.InfoArgs{Country: country, VATNumber: d.slots.VATNumber, B2B: d.slots.VATNumber != ""}
+		if a := d.slots.Amount; !a.IsZero() {
+			args.Amount = commerce.Money{Amount: a.Minor, Currency: a.Currency}.Decimal()
+			args.Currency = a.Currency
+		}
+		d.call(vat.ToolName, args)
+		return
+	}
+	var info vat.Info
+	if r.Outcome != tools.OK || json.Unmarshal(r.Data, &info) != nil {
+		d.handoff(ReasonToolFailure, keyToolFailed)
+		return
+	}
+	name := d.countryName(info.Country)
+	var lines []string
+	if !info.EU {
+		lines = append(lines, d.text(keyVATNotEU, name))
+	} else {
+		if len(info.ReducedRates) > 0 {
+			lines = append(lines, d.text(keyVATRateReduced, name, info.StandardRate, d.list(info.ReducedRates)))
+		} else {
+			lines = append(lines, d.text(keyVATRate, name, info.StandardRate))
+		}
+		a := info.Assessment
+		switch {
+		case a != nil && a.Reason == vat.ReasonIOSS && a.VAT != nil:
+			lines = append(lines, d.text(keyVATIOSS, a.VAT.Money().Format(d.reply.Lang)))
+		case a != nil && (a.Reason == vat.ReasonImport || a.Reason == vat.ReasonReverseCharge || a.Reason == vat.ReasonB2BNoNumber):
+			lines = append(lines, d.text(a.MessageKey))
+		default:
+			lines = append(lines, d.text(keyVATIOSSRule, info.IOSSThreshold.Money().Format(d.reply.Lang)))
+		}
+	}
+	if n := info.VATNumber; n != nil {
+		switch {
+		case n.WellFormed && n.ChecksumValid:
+			lines = append(lines, d.text(keyVATNumberValid, n.Number))
+		case n.Problem == "":
+			lines = append(lines, d.text(keyVATNumberFormat, n.Number))
+		default:
+			lines = append(lines, d.text(keyVATNumberInvalid, n.Number))
+		}
+	}
+	d.sayText(strings.Join(lines, " "))
+}
+
+// cod answers a cash-on-delivery question with cod_info: whether it is offered in the
+// country, up to what and with whom (or, with an amount, for this order and at what fee),
+// and what refusing a parcel costs.
+func (d *dialog) cod() {
+	r, ok := d.last(cod.ToolName)
+	if !ok {
+		country := d.country()
+		if country == "" {
+			d.ask(keyCODAskCountry)
+			return
+		}
+		args := cod.InfoArgs{Country: country}
+		if a := d.slots.Amount; !a.IsZero() {
+			args.Amount = commerce.Money{Amount: a.Minor, Currency: a.Currency}.Decimal()
+			args.Currency = a.Currency
+		}
+		d.call(cod.ToolName, args)
+		return
+	}
+	var info cod.Info
+	if r.Outcome != tools.OK || json.Unmarshal(r.Data, &info) != nil {
+		d.handoff(ReasonToolFailure, keyToolFailed)
+		return
+	}
+	name := d.countryName(info.Country)
+	if !info.Available {
+		d.sayText(d.text(keyCODUnavailableIn, name))
+		return
+	}
+	var lines []string
+	dec := info.Decision
+	switch {
+	case dec != nil && dec.Allowed && dec.Fee != nil:
+		lines = append(lines, d.text(keyCODAllowed, dec.Fee.Money().Format(d.reply.Lang)))
+	case dec != nil && dec.Reason == cod.ReasonOverLimit && dec.Limit != nil:
+		lines = append(lines, d.text(keyCODOverLimit, dec.Limit.Money().Format(d.reply.Lang)))
+	default:
+		names := make([]string, len(info.Carriers))
+		for i, c := range info.Carriers {
+			names[i] = c.Name
+		}
+		limit := ""
+		if info.MaxOrder != nil {
+			limit = info.MaxOrder.Money().Format(d.reply.Lang)
+		}
+		lines = append(lines, d.text(keyCODAvailableIn, name, limit, d.list(names)))
+	}
+	if p := info.Refusal; p != nil {
+		if p.BlockAfter > 0 {
+			lines = append(lines, d.text(keyCODRefusalBlock, p.BlockAfter, p.WindowDays))
+		}
+		if p.ReturnShippingCharged {
+			lines = append(lines, d.text(keyCODRefusalCharge))
+		}
+	}
+	d.sayText(strings.Join(lines, " "))
+}
+
+// refundStatus tells what was refunded on an order so far.
+func (d *dialog) refundStatus(id string) {
+	r, ok := d.last(toolOrderDetails)
+	if !ok {
+		d.call(toolOrderDetails, map[string]string{"order_id": id})
+		return
+	}
+	if d.notFoundOrFailed(r, id) {
+		return
+	}
+	o := orderOf(r)
+	if m, ok := o.Refunded.money(); ok && m.Amount > 0 {
+		d.say(keyRefundStatus, id, m.Format(d.reply.Lang))
+		return
+	}
+	d.say(keyRefundNone, id, d.statusSentence(o))
+}
+
+// changeAddress collects the new address in one message, reads back what the tool
+// understood for the customer to confirm, and reports the change once the shop shows it.
+func (d *dialog) changeAddress(id string) {
+	if r, ok := d.last(toolAddress); ok {
+		o := orderOf(r)
+		delete(d.mem, memAddress)
+		delete(d.mem, memAwait)
+		switch r.Outcome {
+		case tools.NeedsConfirmation:
+			var p struct {
+				Details commerce.Address `json:"details"`
+			}
+			_ = json.Unmarshal(r.Data, &p) // a preview always carries its details
+			d.mem[memAwait] = awaitAddress // a corrected address replaces this one
+			d.ask(keyConfirmAddress, id, d.formatAddress(p.Details))
+		case tools.OK:
+			if !r.Verified {
+				d.handoff(ReasonToolFailure, keyToolFailed)
+				return
+			}
+			d.say(keyAddressDone, id, d.formatAddress(o.ShipTo))
+		case tools.Invalid:
+			if r.Reason != "bad_arguments" {
+				d.handoff(ReasonToolFailure, keyToolFailed) // no such tool: nothing to ask the customer
+				return
+			}
+			// The tool refused the fields (a country it does not know): ask for the address again.
+			d.mem[memAwait] = awaitAddress
+			d.ask(keyAddressUnclear)
+		case tools.Refused:
+			if o.Status != "" {
+				d.handoff(ReasonPolicyLimit, keyAddressRefused, id, d.statusSentence(o))
+			} else {
+				d.handoff(ReasonPolicyLimit, keyActionRefused, id)
+			}
+		case tools.Denied:
+			d.say(keyActionDeclined)
+		default:
+			if !d.notFoundOrFailed(r, id) {
+				d.handoff(ReasonToolFailure, keyToolFailed)
+			}
+		}
+		return
+	}
+	args := d.mem[memAddress]
+	if args == "" {
+		if d.mem[memAwait] != awaitAddress || d.tc.PendingIntent != offline.IntentChangeAddress {
+			d.mem[memAwait] = awaitAddress
+			d.ask(keyAskAddress, id)
+			return
+		}
+		a, ok := parseAddress(d.tc.Text, d.tc.Market)
+		if !ok {
+			d.ask(keyAddressUnclear)
+			return
+		}
+		a["order_id"] = id
+		b, _ := json.Marshal(a)
+		args = string(b)
+		d.mem[memAddress] = args
+		delete(d.mem, memAwait)
+	}
+	d.reply.Calls = append(d.reply.Calls, tools.Call{ID: toolAddress, Name: toolAddress, Args: json.RawMessage(args)})
+}
+
+// answersAddress reports whether this message is the address the last turn asked for: it
+// reads as one, or the engine saw nothing else in it.
+func (d *dialog) answersAddress(intent string) bool {
+	switch intent {
+	case offline.IntentUnknown, offline.IntentChangeAddress, offline.IntentSetUpAddress, offline.IntentDeliveryOptions:
+		return true
+	}
+	_, ok := parseAddress(d.tc.Text, d.tc.Market)
+	return ok && !orderIntents[intent] && intent != offline.IntentHuman && intent != offline.IntentService && intent != offline.IntentDeny
+}
+
+// formatAddress writes an address on one line for a read-back: lines, postal code and
+// city, and the country in the customer's language.
+func (d *dialog) formatAddress(a commerce.Address) string {
+	parts := []string{a.Line1}
+	if a.Line2 != "" {
+		parts = append(parts, a.Line2)
+	}
+	city := strings.TrimSpace(a.Zip + " " + a.City)
+	if a.State != "" {
+		city += " " + a.State
+	}
+	parts = append(parts, city)
+	if a.Country != "" {
+		parts = append(parts, d.countryName(a.Country))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// list joins items the way the reply's language writes a short list.
+func (d *dialog) list(items []string) string {
+	sep := ", "
+	switch d.reply.Lang {
+	case "ja", "zh-Hans":
+		sep = "、"
+	case "ar":
+		sep = "، "
+	}
+	return strings.Join(items, sep)
+}
+
+// country is the country a VAT or cash-on-delivery question is about: the one the
+// customer named, else the issuer of the VAT number given, else the conversation's market.
+func (d *dialog) country() string {
+	if c := d.countryInText(); c != "" {
+		return c
+	}
+	if n := d.slots.VATNumber; len(n) >= 2 {
+		if n[:2] == "EL" {
+			return "GR"
+		}
+		return n[:2]
+	}
+	return strings.ToUpper(d.tc.Market)
+}
+
+func (d *dialog) countryInText() string { return findCountry(d.tc.Text) }
+
+// countryName is a country's name in the reply's language ("Deutschland", "ประเทศไทย").
+func (d *dialog) countryName(code string) string {
+	reg, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	if n := display.Regions(language.Make(d.reply.Lang)).Name(reg); n != "" {
+		return n
+	}
+	return code
+}
+
+// countryRegions are the countries a customer's message is searched for: the EU member
+// states, the cash-on-delivery markets and the large markets beside them.
+var countryRegions = []string{
+	"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
+	"LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+	"TH", "VN", "ID", "MY", "PH", "SG", "SA", "AE", "QA", "KW", "BH", "OM", "EG", "JO",
+	"GB", "US", "CH", "NO", "JP", "CN", "KR", "BR", "MX", "CA", "AU", "IN",
+}
+
+// countryAliases are what customers write beside the names CLDR gives.
+var countryAliases = map[string]string{
+	"uk": "GB", "britain": "GB", "great britain": "GB", "england": "GB", "usa": "US", "america": "US",
+	"holland": "NL", "czechia": "CZ", "czech republic": "CZ", "uae": "AE", "emirates": "AE", "viet nam": "VN",
+	"korea": "KR", "السعودية": "SA", "الإمارات": "AE", "الامارات": "AE", "الكويت": "KW", "قطر": "QA",
+	"البحرين": "BH", "عمان": "OM", "مصر": "EG", "الأردن": "JO", "الاردن": "JO", "ไทย": "TH", "泰国": "TH",
+	"deutschland": "DE", "espana": "ES", "italia": "IT", "osterreich": "AT", "nederland": "NL", "polska": "PL",
+	"sverige": "SE", "danmark": "DK", "suomi": "FI", "eire": "IE", "magyarorszag": "HU", "hellas": "GR",
+}
+
+// countryStopwords are names too common as ordinary words to be taken for a country
+// (Vietnamese "Anh", the United Kingdom, is also "you").
+var countryStopwords = map[string]bool{"anh": true}
+
+type namedCountry struct {
+	folded string
+	code   string
+}
+
+// countryNames lists the names of countryRegions in the eleven catalog languages and
+// English, folded like the message, longest first. Built once, read-only.
+var countryNames = sync.OnceValue(func() []namedCountry {
+	seen := map[string]bool{}
+	var out []namedCountry
+	add := func(name, code string, alias bool) {
+		f := strings.TrimSpace(hashembed.Normalize(name))
+		if !alias && utf8.RuneCountInString(f) < 3 && !strings.ContainsFunc(f, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+			return // "Ý", "Mỹ": single syllables that are ordinary words elsewhere
+		}
+		if f == "" || seen[f] || countryStopwords[f] {
+			return
+		}
+		seen[f] = true
+		out = append(out, namedCountry{folded: f, code: code})
+	}
+	for _, lang := range []string{"en", "es", "de", "fr", "pt", "ar", "th", "vi", "id", "ja", "zh-Hans"} {
+		namer := display.Regions(language.Make(lang))
+		for _, code := range countryRegions {
+			add(namer.Name(language.MustParseRegion(code)), code, false)
+		}
+	}
+	for _, alias := range slices.Sorted(maps.Keys(countryAliases)) {
+		add(alias, countryAliases[alias], true)
+	}
+	slices.SortStableFunc(out, func(a, b namedCountry) int { return len(b.folded) - len(a.folded) })
+	return out
+})
+
+// findCountry returns the ISO code of the first country named in text, "" if none. Names
+// in Latin script and katakana must stand as words; Arabic, Thai and Han names may be
+// glued to the words around them ("بألمانيا", "ในเยอรมนี", "德国的").
+func findCountry(text string) string {
+	folded := hashembed.Normalize(text)
+	best, bestAt := "", len(folded)+1
+	for _, n := range countryNames() {
+		from := 0
+		for {
+			i := strings.Index(folded[from:], n.folded)
+			if i < 0 {
+				break
+			}
+			i += from
+			if i < bestAt && standsAlone(folded, i, i+len(n.folded)) {
+				best, bestAt = n.code, i
+				break
+			}
+			from = i + len(n.folded)
+		}
+	}
+	return best
+}
+
+// standsAlone reports whether folded[i:j] is not part of a longer word of its script.
+func standsAlone(folded string, i, j int) bool {
+	first, _ := utf8.DecodeRuneInString(folded[i:])
+	last, _ := utf8.DecodeLastRuneInString(folded[:j])
+	before, _ := utf8.DecodeLastRuneInString(folded[:i])
+	after, _ := utf8.DecodeRuneInString(folded[j:])
+	joined := func(a, b rune) bool {
+		switch {
+		case unicode.Is(unicode.Latin, a):
+			return unicode.IsLetter(b) || unicode.IsDigit(b)
+		case unicode.Is(unicode.Katakana, a):
+			return unicode.Is(unicode.Katakana, b) || b == 'ー'
+		}
+		return false
+	}
+	return (i == 0 || !joined(first, before)) && (j == len(folded) || !joined(last, after))
+}
+
+var (
+	// postalCodeRE finds the postal code of an address part: 10115, 75008, 1010, 01310-100,
+	// 100-0001, 1012 AB, SW1A 1AA.
+	postalCodeRE = regexp.MustCompile(`(?i)(?:^|\s)(\d{3}-\d{4}|\d{5}-\d{3}|\d{4} ?[a-z]{2}|[a-z]{1,2}\d[a-z\d]? ?\d[a-z]{2}|\d{4,6})(?:\s|$)`)
+	// addressIntroRE is what may come before the address itself: "my new address is",
+	// "Meine neue Adresse ist", "Nueva dirección:".
+	addressIntroRE = regexp.MustCompile(`(?i)^(?:[^\d,:]*:|[^\d,]*?\b(?:address|adresse|anschrift|direcci[oó]n|endere[cç]o|alamat|địa chỉ|dia chi)\b[^\d,]*?\s(?:is|ist|es|est|é|adalah|là|la)\s+)`)
+)
+
+// parseAddress reads a postal address written on one line or several, its parts separated
+// by commas, semicolons or line breaks ("Hauptstraße 5, 10115 Berlin, Germany"): the
+// street line (letters and a number), the postal code with the city in the same part or the
+// next, the country by name (else defaultCountry), and anything left as the second line.
+// It reports false unless street, postal code, city and country were all found.
+func parseAddress(text, defaultCountry string) (map[string]string, bool) {
+	var parts []string
+	for _, p := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' || r == '\n' || r == '，' || r == '、' }) {
+		if p = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(p), ".。")); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return nil, false
+	}
+	parts[0] = strings.TrimSpace(addressIntroRE.ReplaceAllString(parts[0], ""))
+	country := ""
+	rest := parts[:0:0]
+	for _, p := range parts {
+		if c := findCountry(p); c != "" && country == "" && utf8.RuneCountInString(p) <= 40 && !strings.ContainsAny(p, "0123456789") {
+			country = c
+			continue
+		}
+		rest = append(rest, p)
+	}
+	if country == "" {
+		country = strings.ToUpper(defaultCountry)
+	}
+	a := map[string]string{"country": country}
+	zipAt := -1
+	for i, p := range rest {
+		if i == 0 && len(rest) > 1 {
+			continue // the street line comes first; its house number is no postal code
+		}
+		if m := postalCodeRE.FindStringSubmatchIndex(p); m != nil {
+			a["zip"] = strings.ToUpper(p[m[2]:m[3]])
+			a["city"] = strings.TrimSpace(p[:m[2]] + " " + p[m[3]:])
+			zipAt = i
+			break
+		}
+	}
+	if zipAt < 0 {
+		return nil, false
+	}
+	if a["city"] == "" && zipAt+1 < len(rest) {
+		a["city"] = rest[zipAt+1]
+		rest = slices.Delete(slices.Clone(rest), zipAt+1, zipAt+2)
+	}
+	var others []string
+	for i, p := range rest {
+		switch {
+		case i == zipAt:
+		case a["address1"] == "":
+			a["address1"] = p
+		default:
+			others = append(others, p)
+		}
+	}
+	if len(others) > 0 {
+		a["address2"] = strings.Join(others, ", ")
+	}
+	letters := strings.ContainsFunc(a["address1"], unicode.IsLetter)
+	if !letters || a["city"] == "" || a["country"] == "" {
+		return nil, false
+	}
+	return a, true
 }

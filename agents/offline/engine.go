@@ -100,6 +100,13 @@ const SlotOrderNumber = "order_number"
 // moved held-out multilingual accuracy 99.1% → 98.7% → 97.8% (short messages lose) and
 // Bitext accuracy 92.5% → 93.4% → 94.2% (out-of-scope questions win). It was kept for the
 // 35 intents; TestHeldOutAccuracy and TestBitextAccuracy hold the current figures.
+//
+// Re-checked once every intent got a reply of its own (a wrong intent now answers instead
+// of handing off): held-out / Bitext dev accuracy (macro-F1) at 0.30: 97.4% (.968) / 96.6%
+// (.973); 0.33: 97.1% (.964) / 96.5% (.974); 0.35: 96.8% (.961) / 96.4% (.974); 0.40: 96.0%
+// (.954) / 95.8% (.972). 0.30 costs Bitext macro-F1; 0.33 turns two held-out unknowns into
+// right answers and no message into a wrong one — within noise, and the 11 out-of-scope
+// held-out messages are too few to show what a lower bar costs, so 0.35 stays.
 const MinConfidence = 0.35
 
 //go:embed exemplars/*.json

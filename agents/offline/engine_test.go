@@ -142,18 +142,26 @@ func TestRespondDecisions(t *testing.T) {
 		{"this is the worst service ever, I want to complain", "", IntentComplaint, i18n.KeyComplaintHandoff, ReasonComplaint, "en"},
 		{"dịch vụ quá tệ, tôi muốn khiếu nại", "", IntentComplaint, i18n.KeyComplaintHandoff, ReasonComplaint, "vi"},
 		{"asdf qwer zxcv", "en-GB", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "en"},
-		{"bagaimana cara mengganti kata sandi akun saya?", "", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "id"},
-		{"how do I reset my password?", "", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "en"},
-		// In-scope verbs on out-of-scope objects are not the in-scope intent.
-		{"cancel my account please", "", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "en"},
-		{"can I pay with paypal?", "", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "en"},
+		// Every intent has a reply of its own: account questions are answered, closing an
+		// account goes to a person; in-scope verbs on other objects are not the in-scope intent.
+		{"bagaimana cara mengganti kata sandi akun saya?", "", IntentPassword, KeyPasswordInfo, "", "id"},
+		{"how do I reset my password?", "", IntentPassword, KeyPasswordInfo, "", "en"},
+		{"cancel my account please", "", IntentDeleteAccount, KeyAccountHandoff, ReasonNeedsTool, "en"},
+		{"can I pay with paypal?", "", IntentPaymentMethods, KeyPaymentMethodsInfo, "", "en"},
+		{"customer service", "", IntentService, i18n.KeyHandoff, ReasonCustomerRequest, "en"},
+		{"what is your refund policy?", "", IntentRefundPolicy, KeyRefundPolicyInfo, "", "en"},
+		{"where is my refund?", "", IntentTrackRefund, KeyRefundStatusInfo, "", "en"},
+		{"Welche Mehrwertsteuer zahle ich in Deutschland?", "", IntentVAT, KeyVATGeneral, "", "de"},
+		{"มีเก็บเงินปลายทางที่ประเทศไทยไหม", "", IntentCOD, KeyCODGeneral, "", "th"},
+		{"Tôi muốn đổi địa chỉ giao hàng", "", IntentChangeAddress, KeyAddressChangeHandoff, ReasonNeedsTool, "vi"},
+		{"quiero devolver unos zapatos", "", IntentReturn, KeyReturnHandoff, ReasonNeedsTool, "es"},
 		{"olá, quero cancelar", "", IntentCancel, i18n.KeyCancelHandoff, ReasonNeedsTool, "pt-BR"},
 		{"hello, I was charged twice for order 55512", "", IntentPayment, i18n.KeyPaymentIssueHandoff, ReasonNeedsTool, "en"},
 		{"thanks! and where is my order?", "", IntentTrack, i18n.KeyAskOrderNumber, "", "en"},
-		// Intents without a reply of their own in Respond yet (confirm, deny, accounts,
-		// addresses ...: see TestAnalyzeIntents) hand off like unknown ones.
-		{"no", "es", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "es"},
-		{"はい", "", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "ja"},
+		// A yes or a no with no question pending is acknowledged, not handed off.
+		{"no", "es", IntentDeny, KeyAcknowledged, "", "es"},
+		{"はい", "", IntentConfirm, KeyAcknowledged, "", "ja"},
+		{"ok", "en", IntentConfirm, KeyAcknowledged, "", "en"},
 		// Korean has no catalog: the reply is in the hint's language, or English.
 		{"주문한 상품이 아직 안 왔어요", "", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "en"},
 		{"주문한 상품이 아직 안 왔어요", "ja-JP", IntentUnknown, i18n.KeyFallbackHandoff, ReasonLowConfidence, "ja"},
@@ -173,6 +181,33 @@ func TestRespondDecisions(t *testing.T) {
 		}
 		if r.Handoff != (tt.reason != "") || r.HandoffReason != tt.reason {
 			t.Errorf("%q: handoff %v reason %q, want reason %q", tt.text, r.Handoff, r.HandoffReason, tt.reason)
+		}
+	}
+}
+
+// TestEveryIntentHasAReply: no intent the engine recognises falls through to the
+// low-confidence handoff, and doc.go lists every one with its reply.
+func TestEveryIntentHasAReply(t *testing.T) {
+	t.Parallel()
+	_, cat := newTestEngine(t)
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, intent := range Intents() {
+		if !strings.Contains(string(doc), "//   - "+intent+":") {
+			t.Errorf("doc.go does not list %s with its reply", intent)
+		}
+		if intent == IntentGreeting || intent == IntentTrack || intent == IntentUnknown {
+			continue
+		}
+		rep, ok := replies[intent]
+		if !ok {
+			t.Errorf("%s has no reply", intent)
+			continue
+		}
+		if text := cat.Text("th", rep.key); text == rep.key {
+			t.Errorf("%s: catalog has no %q", intent, rep.key)
 		}
 	}
 }
@@ -219,6 +254,9 @@ func TestMultiTurn(t *testing.T) {
 		{"es el 99881, gracias", "es", IntentTrack, IntentTrack, "99881", ReasonNeedsTool, "es"},
 		{"#W2378156", "en", IntentTrack, IntentTrack, "W2378156", ReasonNeedsTool, "en"},
 		{"１２３４５６です", "ja", IntentTrack, IntentTrack, "123456", ReasonNeedsTool, "ja"},
+		// Any order scenario that asked for the number keeps its intent.
+		{"12345678", "en", IntentTrackRefund, IntentTrackRefund, "12345678", ReasonNeedsTool, "en"},
+		{"c'est la 99881", "fr", IntentReturn, IntentReturn, "99881", ReasonNeedsTool, "fr"},
 		// The customer changes their mind: the new request wins.
 		{"agent", "en", IntentTrack, IntentHuman, "", ReasonCustomerRequest, "en"},
 		{"cancel order 55512 please", "en", IntentTrack, IntentCancel, "55512", ReasonNeedsTool, "en"},
