@@ -54,7 +54,7 @@ func (h *handlers) listApprovals(c *gin.Context) {
 	pending, err := h.cfg.Approvals.PendingApprovals(c.Request.Context(), conv.ID)
 	if err != nil {
 		h.cfg.Logger.Error("read approvals", "conversation", conv.ID, "err", err, "request_id", c.GetString("request_id"))
-		unavailable(c)
+		unavailableBecause(c, "The approvals could not be read. Retry.")
 		return
 	}
 	out := make([]approvalJSON, 0, len(pending))
@@ -124,7 +124,7 @@ func (h *handlers) decideApproval(c *gin.Context) {
 		return
 	case err != nil:
 		h.cfg.Logger.Error("decide approval", "conversation", conv.ID, "err", err, "request_id", c.GetString("request_id"))
-		unavailable(c)
+		unavailableBecause(c, "The decision could not be completed. Send it again: it is applied once.")
 		return
 	}
 	ids := res.MessageIDs

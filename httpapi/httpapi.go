@@ -56,6 +56,7 @@ type Config struct {
 	// background (with a *kbstore.Store knowledge base).
 	VectorFiller    interface{ Request() }
 	Approvals       approvals // the agents' client: writes waiting for a person
+	NLU             analyzer  // the offline engine; nil: no /v1/nlu routes
 	Ready           []Check
 	Assets          fs.FS // the web UI; nil serves no UI
 	Logger          *slog.Logger
@@ -107,6 +108,9 @@ func New(cfg Config) http.Handler {
 		v1.PUT("/knowledge/articles/:external_id/variants/:locale", h.knowledgeVariantPut)
 		v1.GET("/knowledge/articles/:external_id/variants/:locale/history", h.knowledgeVariantHistory)
 		v1.POST("/knowledge/articles/:external_id/variants/:locale/reviewed", h.knowledgeMarkReviewed)
+	}
+	if cfg.NLU != nil {
+		v1.POST("/nlu/analyze", h.nluAnalyze)
 	}
 	if cfg.Assets != nil {
 		r.GET("/", h.index)

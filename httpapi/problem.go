@@ -61,7 +61,11 @@ func invalid(c *gin.Context, detail string, errs ...FieldError) {
 }
 
 func unavailable(c *gin.Context) {
+	unavailableBecause(c, "The service could not complete the request. Retry it with the same turn_id; nothing is done twice.")
+}
+
+// unavailableBecause answers 503 with a detail saying what to do.
+func unavailableBecause(c *gin.Context, detail string) {
 	c.Header("Retry-After", "2")
-	writeProblem(c, Problem{Type: typeUnavailable, Title: "Temporarily unavailable", Status: http.StatusServiceUnavailable,
-		Detail: "The service could not complete the request. Retry it with the same turn_id; nothing is done twice."})
+	writeProblem(c, Problem{Type: typeUnavailable, Title: "Temporarily unavailable", Status: http.StatusServiceUnavailable, Detail: detail})
 }

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"sync"
+
 	"github.com/attache-dev/attache/tools"
+	"github.com/attache-dev/attache/tools/cod"
 	"github.com/attache-dev/attache/tools/commerce"
 	shopstore "github.com/attache-dev/attache/tools/commerce/pgstore"
 	"github.com/attache-dev/attache/tools/commerce/shopify"
 	"github.com/attache-dev/attache/tools/orders"
 	"github.com/attache-dev/attache/tools/returns"
 	"github.com/attache-dev/attache/tools/tracking"
+	"github.com/attache-dev/attache/tools/vat"
 
 	"context"
 	"errors"
@@ -51,13 +55,39 @@ func dialTemporal(ctx context.Context, hostPort, namespace string, logger *slog.
 	return c, nil
 }
 
+// offlineEngine is the process's offline engine, built on first use: its language models
+// take about a second to load and 110 MB. The worker builds it at start, not on a customer's
+// first message; an API-only process builds it on the first /v1/nlu request.
+var offlineEngine = sync.OnceValues(func() (*offline.Engine, error) {
+	cat, err := i18n.NewCatalog()
+	if err != nil {
+		return nil, fmt.Errorf("load message catalogs: %w", err)
+	}
+	i18n.WarmUp()
+	e, err := offline.New(cat, hashembed.New(hashembed.DefaultDims))
+	if err != nil {
+		return nil, fmt.Errorf("build offline engine: %w", err)
+	}
+	return e, nil
+})
+
+// engineAnalyzer serves /v1/nlu/analyze with the process's offline engine.
+type engineAnalyzer struct{}
+
+func (engineAnalyzer) Analyze(text, localeHint string) (offline.Analysis, error) {
+	e, err := offlineEngine()
+	if err != nil {
+		return offline.Analysis{}, err
+	}
+	return e.Analyze(text, localeHint), nil
+}
+
 // newResponder builds the configured responder: the offline engine, or a model with the
 // offline engine reading each turn first.
 func newResponder(cfg config.Config, cat *i18n.Catalog, reg *tools.Registry) (agents.Responder, error) {
-	i18n.WarmUp() // load the language models now, not on a customer's first message
-	engine, err := offline.New(cat, hashembed.New(hashembed.DefaultDims))
+	engine, err := offlineEngine()
 	if err != nil {
-		return nil, fmt.Errorf("build offline engine: %w", err)
+		return nil, err
 	}
 	switch cfg.LLM.Provider {
 	case "openai":
@@ -141,6 +171,7 @@ func newTools(cfg config.Config, pool *pgxpool.Pool, cat *i18n.Catalog, logger *
 	}
 	ts := orders.Tools{Shop: shop, Returns: orders.ReturnWindow{Rules: returns.Default()},
 		Parcels: orders.ParcelText{Rules: tracking.Default(), Catalog: cat}}.All()
+	ts = append(ts, vat.Tool{Rules: vat.Default()}, cod.Tool{Rules: cod.Default()})
 	return tools.NewRegistry(ts...)
 }
 
@@ -152,6 +183,7 @@ func newAPI(cfg config.Config, logger *slog.Logger, pool *pgxpool.Pool, tc clien
 		VectorFiller:  filler,
 		Turns:         turns,
 		Approvals:     turns,
+		NLU:           engineAnalyzer{},
 		Events:        hub,
 		Ready: []httpapi.Check{
 			{Name: "postgres", Check: pool.Ping},
