@@ -1,11 +1,8 @@
 package offline
 
 import (
-	"bufio"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -408,61 +405,31 @@ func TestRespondIsDeterministicAndConcurrent(t *testing.T) {
 func TestHeldOutAccuracy(t *testing.T) {
 	t.Parallel()
 	e, _ := newTestEngine(t)
-	f, err := os.Open("testdata/heldout.tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	cases, batches := loadHeldOut(t)
 	var gold, pred []string
 	perLang := map[string][2]int{}
 	perBatch := map[string][2]int{}
-	var batches []string
-	batch := ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if name, ok := strings.CutPrefix(line, "# batch: "); ok {
-			batch, _, _ = strings.Cut(name, " ")
-			batches = append(batches, batch)
-			continue
-		}
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		cols := strings.Split(line, "\t")
-		if len(cols) != 3 {
-			t.Fatalf("heldout.tsv: bad line %q", line)
-		}
-		lang, intent, text := cols[0], cols[1], cols[2]
-		got := e.Analyze(text, "").Intent
-		gold, pred = append(gold, intent), append(pred, got)
-		c := perLang[lang]
+	for _, hc := range cases {
+		got := e.Analyze(hc.text, "").Intent
+		gold, pred = append(gold, hc.intent), append(pred, got)
+		c := perLang[hc.lang]
 		c[1]++
-		if got == intent {
+		if got == hc.intent {
 			c[0]++
 		} else {
-			t.Logf("miss [%s] %q: got %s, want %s", lang, text, got, intent)
+			t.Logf("miss [%s] %q: got %s, want %s", hc.lang, hc.text, got, hc.intent)
 		}
-		perLang[lang] = c
-		b := perBatch[batch]
+		perLang[hc.lang] = c
+		b := perBatch[hc.batch]
 		b[1]++
-		if got == intent {
+		if got == hc.intent {
 			b[0]++
 		}
-		perBatch[batch] = b
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+		perBatch[hc.batch] = b
 	}
 	acc, f1 := accuracy(gold, pred), macroF1(gold, pred)
 	var sb strings.Builder
-	for _, l := range slices.Sorted(func(yield func(string) bool) {
-		for k := range perLang {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, l := range slices.Sorted(maps.Keys(perLang)) {
 		fmt.Fprintf(&sb, " %s %d/%d", l, perLang[l][0], perLang[l][1])
 	}
 	t.Logf("held-out multilingual intent accuracy: %.1f%% (%d messages), macro-F1 %.3f;%s", 100*acc, len(gold), f1, sb.String())
@@ -494,50 +461,15 @@ var bitextPath = filepath.Join("..", "..", "..", "shared", "evaldata", "intents"
 // below them.
 func TestBitextAccuracy(t *testing.T) {
 	t.Parallel()
-	f, err := os.Open(bitextPath)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("Bitext dev set not found at %s (it lives beside the checkout, see the evaldata README); skipping", bitextPath)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	texts, gold := loadBitext(t)
 	e, _ := newTestEngine(t)
-
-	r := csv.NewReader(f)
-	header, err := r.Read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := func(name string) int {
-		i := slices.Index(header, name)
-		if i < 0 {
-			t.Fatalf("bitext: no column %q in %v", name, header)
-		}
-		return i
-	}
-	textCol, intentCol := col("instruction"), col("intent")
-	known := Intents()
-	var gold, pred []string
+	pred := make([]string, len(texts))
 	confusions := map[[2]string]int{}
 	start := time.Now()
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := rec[intentCol]
-		if !slices.Contains(known, want) {
-			t.Errorf("bitext intent %q is not one of Intents()", want)
-			want = IntentUnknown
-		}
-		got := e.Analyze(rec[textCol], "").Intent
-		gold, pred = append(gold, want), append(pred, got)
-		if got != want {
-			confusions[[2]string{want, got}]++
+	for i, text := range texts {
+		pred[i] = e.Analyze(text, "").Intent
+		if pred[i] != gold[i] {
+			confusions[[2]string{gold[i], pred[i]}]++
 		}
 	}
 	elapsed := time.Since(start)
