@@ -38,6 +38,8 @@ const (
 	keyConfirmReturn    = "confirm_return"     // {0} number of items, {1} order, {2} amount
 	keyCancelDone       = "cancel_done"        // {0} order, {1} amount
 	keyReturnDone       = "return_done"        // {0} order, {1} amount
+	keyConfirmRefund    = "confirm_refund"     // {0} order, {1} amount
+	keyRefundDone       = "refund_done"        // {0} order, {1} amount
 	keyActionDeclined   = "action_declined"
 	keyApprovalWait     = "approval_wait"        // {0} amount
 	keyApprovalDone     = "approval_done"        // {0} order, {1} amount

@@ -309,6 +309,7 @@ type writeKeys struct{ confirm, done, refused string }
 var writePhrases = map[string]writeKeys{
 	"cancel_pending_order":         {keyConfirmCancel, keyCancelDone, keyCannotCancel},
 	"return_delivered_order_items": {keyConfirmReturn, keyReturnDone, keyNotDelivered},
+	"refund_order":                 {keyConfirmRefund, keyRefundDone, keyActionRefused},
 }
 
 // tell answers with the outcome of the turn's writes, in the catalog's words: the

@@ -619,8 +619,8 @@ func TestModelPendingConfirmationIsAnsweredByTheEngine(t *testing.T) {
 // states the action is not done.
 func TestModelWritesWithoutCatalogSentences(t *testing.T) {
 	eur := commerce.Money{Amount: 2000, Currency: "EUR"}
-	refund := tools.Call{ID: "call_r", Name: "refund_order", Args: json.RawMessage(`{"order_id":"DE-1"}`)}
-	specs := []tools.Spec{{Name: "refund_order", Effect: tools.MoveMoney}}
+	pay := tools.Call{ID: "call_p", Name: "modify_pending_order_payment", Args: json.RawMessage(`{"order_id":"DE-1","payment_method_id":"gift_card_1"}`)}
+	specs := []tools.Spec{{Name: "modify_pending_order_payment", Effect: tools.MoveMoney}}
 	tests := []struct {
 		name    string
 		result  tools.Result
@@ -628,7 +628,7 @@ func TestModelWritesWithoutCatalogSentences(t *testing.T) {
 		want    string
 		handoff bool
 	}{
-		{"confirmation", tools.Result{Outcome: tools.NeedsConfirmation, Amount: &eur}, true, "Shall I refund €20.00?", false},
+		{"confirmation", tools.Result{Outcome: tools.NeedsConfirmation, Amount: &eur}, true, "Shall I pay order DE-1 with your gift card?", false},
 		{"approval", tools.Result{Outcome: tools.NeedsApproval, Amount: &eur}, false, "a colleague has to approve", false},
 		{"failed", tools.Result{Outcome: tools.Failed, Reason: "tool_failed"}, false, "isn't responding", true},
 		{"refused", tools.Result{Outcome: tools.Refused, Reason: "order_not_delivered"}, false, "not able to do that for order DE-1", true},
@@ -638,10 +638,10 @@ func TestModelWritesWithoutCatalogSentences(t *testing.T) {
 			var req *model.Request
 			r := modelResponder(t, model.Func(func(_ context.Context, rq model.Request) (model.Response, error) {
 				req = &rq
-				return model.Response{Text: "Shall I refund €20.00? Please answer yes or no."}, nil
+				return model.Response{Text: "Shall I pay order DE-1 with your gift card? Please answer yes or no."}, nil
 			}))
-			got, err := r.Respond(context.Background(), TurnContext{Text: "Refund order DE-1 please", LocaleHint: "en", Tools: specs,
-				Steps: []ToolStep{{Call: refund, Key: "k", Result: tt.result}}}, func(string) {})
+			got, err := r.Respond(context.Background(), TurnContext{Text: "Pay order DE-1 with my gift card please", LocaleHint: "en", Tools: specs,
+				Steps: []ToolStep{{Call: pay, Key: "k", Result: tt.result}}}, func(string) {})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -650,10 +650,39 @@ func TestModelWritesWithoutCatalogSentences(t *testing.T) {
 			}
 			if req != nil {
 				note := req.Messages[len(req.Messages)-1].Text
-				if len(req.Tools) != 0 || !strings.Contains(note, "refund_order: NOT done yet") {
+				if len(req.Tools) != 0 || !strings.Contains(note, "modify_pending_order_payment: NOT done yet") {
 					t.Errorf("the wording call offered %d tools, note %q", len(req.Tools), note)
 				}
 			}
 		})
+	}
+}
+
+// TestModelRefundIsToldFromTheCatalog: a refund's confirmation and its verified result are
+// the catalog's sentences, whatever the model writes.
+func TestModelRefundIsToldFromTheCatalog(t *testing.T) {
+	eur := commerce.Money{Amount: 2000, Currency: "EUR"}
+	refund := tools.Call{ID: "call_r", Name: "refund_order", Args: json.RawMessage(`{"order_id":"DE-1"}`)}
+	specs := []tools.Spec{{Name: "refund_order", Effect: tools.MoveMoney}}
+	for _, tt := range []struct {
+		result tools.Result
+		want   string
+	}{
+		{tools.Result{Outcome: tools.NeedsConfirmation, Amount: &eur}, "20.00 for order DE-1? Please answer yes or no."},
+		{tools.Result{Outcome: tools.OK, Verified: true, Amount: &eur}, "20.00 for order DE-1 is being refunded"},
+	} {
+		asked := false
+		r := modelResponder(t, model.Func(func(context.Context, model.Request) (model.Response, error) {
+			asked = true
+			return model.Response{Text: "I refunded everything twice."}, nil
+		}))
+		got, err := r.Respond(context.Background(), TurnContext{Text: "Refund order DE-1 please", LocaleHint: "en", Tools: specs,
+			Steps: []ToolStep{{Call: refund, Key: "k", Result: tt.result}}}, func(string) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if asked || !strings.Contains(got.Text, tt.want) || strings.Contains(got.Text, "twice") {
+			t.Errorf("%s: model asked %v, reply %q; want %q", tt.result.Outcome, asked, got.Text, tt.want)
+		}
 	}
 }
