@@ -513,27 +513,46 @@ func (d *dialog) text(key string, args ...any) string {
 	return d.r.Catalog.Text(d.reply.Lang, key, args...)
 }
 
+// countryLookup runs a read tool about a country: it asks for the country when neither the
+// message nor the conversation names one, calls the tool with args(country), and once the
+// tool answered decodes its data (a failure hands off). ok is false while there is nothing
+// to tell yet.
+func countryLookup[T any](d *dialog, tool, askCountryKey string, args func(country string) any) (info T, ok bool) {
+	r, called := d.last(tool)
+	if !called {
+		if country := d.country(); country == "" {
+			d.ask(askCountryKey)
+		} else {
+			d.call(tool, args(country))
+		}
+		return info, false
+	}
+	if r.Outcome != tools.OK || json.Unmarshal(r.Data, &info) != nil {
+		d.handoff(ReasonToolFailure, keyToolFailed)
+		return info, false
+	}
+	return info, true
+}
+
+// amountArg is the amount the customer named, in major units, with its currency; zero and
+// "" when they named none.
+func (d *dialog) amountArg() (float64, string) {
+	a := d.slots.Amount
+	if a.IsZero() {
+		return 0, ""
+	}
+	return commerce.Money{Amount: a.Minor, Currency: a.Currency}.Decimal(), a.Currency
+}
+
 // vat answers a VAT question with vat_info: the destination's rates, the €150 rule (or
 // what it means for the amount given), and what the VAT number given is worth.
 func (d *dialog) vat() {
-	r, ok := d.last(vat.ToolName)
-	if !ok {
-		country := d.country()
-		if country == "" {
-			d.ask(keyVATAskCountry)
-			return
-		}
+	info, ok := countryLookup[vat.Info](d, vat.ToolName, keyVATAskCountry, func(country string) any {
 		args := vat.InfoArgs{Country: country, VATNumber: d.slots.VATNumber, B2B: d.slots.VATNumber != ""}
-		if a := d.slots.Amount; !a.IsZero() {
-			args.Amount = commerce.Money{Amount: a.Minor, Currency: a.Currency}.Decimal()
-			args.Currency = a.Currency
-		}
-		d.call(vat.ToolName, args)
-		return
-	}
-	var info vat.Info
-	if r.Outcome != tools.OK || json.Unmarshal(r.Data, &info) != nil {
-		d.handoff(ReasonToolFailure, keyToolFailed)
+		args.Amount, args.Currency = d.amountArg()
+		return args
+	})
+	if !ok {
 		return
 	}
 	name := d.countryName(info.Country)
@@ -573,24 +592,12 @@ func (d *dialog) vat() {
 // country, up to what and with whom (or, with an amount, for this order and at what fee),
 // and what refusing a parcel costs.
 func (d *dialog) cod() {
-	r, ok := d.last(cod.ToolName)
-	if !ok {
-		country := d.country()
-		if country == "" {
-			d.ask(keyCODAskCountry)
-			return
-		}
+	info, ok := countryLookup[cod.Info](d, cod.ToolName, keyCODAskCountry, func(country string) any {
 		args := cod.InfoArgs{Country: country}
-		if a := d.slots.Amount; !a.IsZero() {
-			args.Amount = commerce.Money{Amount: a.Minor, Currency: a.Currency}.Decimal()
-			args.Currency = a.Currency
-		}
-		d.call(cod.ToolName, args)
-		return
-	}
-	var info cod.Info
-	if r.Outcome != tools.OK || json.Unmarshal(r.Data, &info) != nil {
-		d.handoff(ReasonToolFailure, keyToolFailed)
+		args.Amount, args.Currency = d.amountArg()
+		return args
+	})
+	if !ok {
 		return
 	}
 	name := d.countryName(info.Country)

@@ -33,17 +33,7 @@ func rulesFixture(t *testing.T, market string) (*fixture, *i18n.Catalog) {
 		t.Fatal(err)
 	}
 	fx.conv = c.ID
-	reg, err := tools.NewRegistry(vat.Tool{}, cod.Tool{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := i18n.NewCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx.acts.Tools = reg
-	fx.acts.Responder = OfflineResponder{Engine: fx.acts.Responder.(OfflineResponder).Engine, Catalog: cat}
-	return fx, cat
+	return fx, fx.withTools(t, vat.Tool{}, cod.Tool{})
 }
 
 // converse sends turns one minute apart through the workflow and returns the AI's last

@@ -16,6 +16,7 @@ import (
 	"github.com/attache-dev/attache/internal/testutil/pgtest"
 	"github.com/attache-dev/attache/knowledge/hashembed"
 	"github.com/attache-dev/attache/stream"
+	"github.com/attache-dev/attache/tools"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -54,6 +55,23 @@ func newFixture(t testing.TB, locale string) *fixture {
 	f := &fixture{store: st, hub: stream.NewHub(), conv: c.ID}
 	f.acts = &Activities{Store: st, Events: f.hub, Responder: OfflineResponder{Engine: engine}, Logger: pgtest.Logger()}
 	return f
+}
+
+// withTools gives the fixture's offline responder these tools and the message catalog
+// (returned), as the service builds it.
+func (f *fixture) withTools(t testing.TB, ts ...tools.Tool) *i18n.Catalog {
+	t.Helper()
+	reg, err := tools.NewRegistry(ts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := i18n.NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.acts.Tools = reg
+	f.acts.Responder = OfflineResponder{Engine: f.acts.Responder.(OfflineResponder).Engine, Catalog: cat}
+	return cat
 }
 
 // transcript returns every stored message of the conversation, in order.

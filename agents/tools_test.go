@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/attache-dev/attache/conversation"
-	"github.com/attache-dev/attache/i18n"
 	"github.com/attache-dev/attache/internal/testutil/pgtest"
 	"github.com/attache-dev/attache/tools"
 	"github.com/attache-dev/attache/tools/commerce"
@@ -61,16 +60,7 @@ func shopFixture(t *testing.T) (*fixture, *shop.Store, shopIDs) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := tools.NewRegistry(orders.Tools{Shop: st}.All()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := i18n.NewCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx.acts.Tools = reg
-	fx.acts.Responder = OfflineResponder{Engine: fx.acts.Responder.(OfflineResponder).Engine, Catalog: cat}
+	fx.withTools(t, orders.Tools{Shop: st}.All()...)
 	return fx, st, ids
 }
 

@@ -63,6 +63,7 @@ type Config struct {
 	TurnWait        time.Duration // how long a message POST waits for the reply before 202
 	MaxMessageChars int
 	MaxBodyBytes    int64         // default 64 KiB
+	MaxImportBytes  int64         // one knowledge import; default 256 MiB
 	KeepAlive       time.Duration // SSE comment interval, default 15s
 }
 
@@ -73,6 +74,9 @@ const maxTranscript = 1000
 func New(cfg Config) http.Handler {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 64 << 10
+	}
+	if cfg.MaxImportBytes == 0 {
+		cfg.MaxImportBytes = defaultMaxImportBytes
 	}
 	if cfg.KeepAlive == 0 {
 		cfg.KeepAlive = 15 * time.Second

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
@@ -29,8 +30,9 @@ type knowledgeBase interface {
 	MarkReviewed(ctx context.Context, externalID, locale, market, by string) error
 }
 
-// maxImportBytes bounds one import request; the body is streamed, never held whole.
-const maxImportBytes = 256 << 20
+// defaultMaxImportBytes bounds one import request unless configured; the body is streamed,
+// never held whole.
+const defaultMaxImportBytes = 256 << 20
 
 type searchRequest struct {
 	Query  *string `json:"query"`
@@ -150,7 +152,7 @@ func (h *handlers) knowledgeImport(c *gin.Context) {
 	if name == "" {
 		name = "upload." + string(format)
 	}
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBytes)
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, h.cfg.MaxImportBytes)
 	ctx := c.Request.Context()
 	// With a filler, the rows are stored text-only — searchable by full text at once, at a
 	// twentieth of the time — and their vectors are filled in the background.
@@ -173,7 +175,7 @@ func (h *handlers) knowledgeImport(c *gin.Context) {
 	switch {
 	case errors.As(err, &tooBig):
 		writeProblem(c, Problem{Type: typeTooLarge, Title: "Import too large", Status: http.StatusRequestEntityTooLarge,
-			Detail: "The import is larger than " + strconv.Itoa(maxImportBytes>>20) + " MiB; split it. " + summaryLine(sum)})
+			Detail: fmt.Sprintf("The import is larger than %d bytes; split it. %s", h.cfg.MaxImportBytes, summaryLine(sum))})
 		return
 	case err != nil:
 		h.cfg.Logger.Error("knowledge import", "err", err, "stored", sum.Created+sum.Updated, "request_id", c.GetString("request_id"))
