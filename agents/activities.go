@@ -49,7 +49,16 @@ type Activities struct {
 	Responder Responder
 	Knowledge knowledgeBase   // nil: answer without a knowledge base
 	Tools     *tools.Registry // nil: no tools
-	Logger    *slog.Logger
+	// Identities resolves who a conversation's verified identity token names; nil: tokens
+	// verify nobody.
+	Identities identityResolver
+	Logger     *slog.Logger
+}
+
+// identityResolver finds the shop's customer a verified identity token names (the zero
+// Identity when the shop knows nobody by it).
+type identityResolver interface {
+	Resolve(ctx context.Context, c conversation.Claimed) (tools.Identity, error)
 }
 
 // SaveInboundInput is a customer message to persist.
@@ -104,6 +113,10 @@ type RespondResult struct {
 	Confirmation string // the customer's answer to a pending confirmation: ConfirmYes, ConfirmNo or ""
 	Market       string // the conversation's market, for the tools' policies
 	Locale       string // the customer's language
+
+	// Identity is the customer the conversation's identity token names, resolved this turn;
+	// the zero Identity when the workflow already knew the customer or there is no token.
+	Identity tools.Identity
 
 	MessageIDs    []string
 	Handoff       bool
@@ -170,6 +183,13 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 		passages = a.retrieve(ctx, conv, in.Text, hint)
 	}
 	market := conv.Market
+	var resolved tools.Identity
+	if !in.Identity.Verified() && conv.Identity != nil && a.Identities != nil {
+		if resolved, err = a.Identities.Resolve(ctx, *conv.Identity); err != nil {
+			return RespondResult{}, err
+		}
+		in.Identity = resolved
+	}
 
 	stopBeat := heartbeat(ctx, RespondHeartbeatTimeout/4)
 	defer stopBeat()
@@ -197,7 +217,7 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 	}
 	if len(reply.Calls) > 0 && !in.NoMoreTools {
 		return RespondResult{Calls: a.plan(reply.Calls), Confirmation: reply.Confirmation, Market: market, Locale: reply.Lang,
-			Memory: reply.Memory}, nil
+			Memory: reply.Memory, Identity: resolved}, nil
 	}
 	for _, d := range held {
 		a.publish(ctx, stream.TokenEvent(in.ConversationID, in.TurnID, d))
@@ -236,6 +256,7 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 		"lang", reply.Lang, "intent", reply.Intent, "confidence", reply.Confidence, "handoff", reply.Handoff)
 	r := resultOf([]conversation.Message{m})
 	r.Confirmation, r.Market, r.Locale, r.Memory = reply.Confirmation, market, reply.Lang, reply.Memory
+	r.Identity = resolved
 	return r, nil
 }
 

@@ -289,6 +289,9 @@ func (w *conversationWF) respond(ctx, respondCtx workflow.Context, in RespondInp
 			return RespondResult{}, fmt.Errorf("respond: %w", err)
 		}
 		w.in.Memory = out.Memory
+		if out.Identity.Verified() && !w.in.Identity.Verified() {
+			w.in.Identity = out.Identity // the conversation's identity token, resolved by the shop
+		}
 		if round == 0 && out.Confirmation != "" {
 			if denied := w.confirm(out.Confirmation); denied != nil {
 				in.Steps = append(in.Steps, *denied)

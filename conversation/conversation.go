@@ -40,6 +40,7 @@ type Conversation struct {
 	Market        string // ISO 3166-1 alpha-2 market code, "" when unknown
 	Status        Status
 	HandoffReason string
+	Identity      *Claimed // who a verified identity token says the customer is; nil: nobody
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
@@ -64,9 +65,18 @@ type Message struct {
 
 // NewConversation is what creating a conversation takes.
 type NewConversation struct {
-	Channel string
-	Locale  string
-	Market  string
+	Channel  string
+	Locale   string
+	Market   string
+	Identity *Claimed // from a verified identity token; nil when there was none
+}
+
+// Claimed is who a verified identity token says the customer is; the tools resolve it
+// through the shop. At least one field is set.
+type Claimed struct {
+	CustomerID string `json:"customer_id,omitempty"` // the shop's customer ID
+	Email      string `json:"email,omitempty"`
+	Phone      string `json:"phone,omitempty"` // E.164, verified by the channel
 }
 
 // NewMessage is what appending a message takes. (ConversationID, TurnID, Author, Part) is

@@ -31,6 +31,7 @@ type conversationJSON struct {
 	Market        string           `json:"market,omitempty"`
 	Status        string           `json:"status"`
 	HandoffReason string           `json:"handoff_reason,omitempty"`
+	Identified    bool             `json:"identified"` // started with a verified identity token
 	CreatedAt     time.Time        `json:"created_at"`
 	UpdatedAt     time.Time        `json:"updated_at"`
 	Messages      []stream.Message `json:"messages,omitempty"`
@@ -39,7 +40,7 @@ type conversationJSON struct {
 func toConversationJSON(c conversation.Conversation) conversationJSON {
 	return conversationJSON{
 		ID: c.ID, Channel: c.Channel, Locale: c.Locale, Market: c.Market, Status: string(c.Status),
-		HandoffReason: c.HandoffReason, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+		HandoffReason: c.HandoffReason, Identified: c.Identity != nil, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
 }
 
@@ -55,6 +56,9 @@ type createConversationRequest struct {
 	Locale  string `json:"locale"`
 	Market  string `json:"market"`
 	Channel string `json:"channel"`
+	// IdentityToken is the shop's signed statement of who the customer is (see package
+	// tools/identity); the tools then show that customer their orders without asking.
+	IdentityToken string `json:"identity_token"`
 }
 
 var channels = map[string]bool{"web": true, "api": true}
@@ -84,11 +88,21 @@ func (h *handlers) createConversation(c *gin.Context) {
 	if !channels[req.Channel] {
 		errs = append(errs, FieldError{"channel", "want web or api"})
 	}
+	var claimed *conversation.Claimed
+	if req.IdentityToken != "" {
+		switch cl, err := h.verifyIdentity(req.IdentityToken); {
+		case err != nil:
+			errs = append(errs, FieldError{"identity_token", err.Error()})
+		default:
+			claimed = cl
+		}
+	}
 	if len(errs) > 0 {
 		invalid(c, "The conversation could not be created.", errs...)
 		return
 	}
-	conv, err := h.cfg.Conversations.Create(c.Request.Context(), conversation.NewConversation{Channel: req.Channel, Locale: locale, Market: market})
+	conv, err := h.cfg.Conversations.Create(c.Request.Context(), conversation.NewConversation{Channel: req.Channel, Locale: locale, Market: market,
+		Identity: claimed})
 	if err != nil {
 		h.fail(c, "create conversation", err)
 		return
@@ -369,4 +383,16 @@ func (h *handlers) fail(c *gin.Context, what string, err error) {
 	h.cfg.Logger.Error(what, "err", err, "request_id", c.GetString("request_id"))
 	writeProblem(c, Problem{Type: typeInternal, Status: http.StatusInternalServerError,
 		Detail: "An unexpected error occurred. Quote request " + c.GetString("request_id") + " when reporting it."})
+}
+
+// verifyIdentity checks an identity token; the error says why it was refused, for the client.
+func (h *handlers) verifyIdentity(token string) (*conversation.Claimed, error) {
+	if h.cfg.Identity == nil {
+		return nil, errors.New("identity tokens are not enabled on this server (ATTACHE_IDENTITY_SECRET)")
+	}
+	cl, err := h.cfg.Identity.Verify(token)
+	if err != nil {
+		return nil, err
+	}
+	return &conversation.Claimed{CustomerID: cl.Subject, Email: cl.Email, Phone: cl.Phone}, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/attache-dev/attache/agents"
 	"github.com/attache-dev/attache/conversation"
 	"github.com/attache-dev/attache/stream"
+	"github.com/attache-dev/attache/tools/identity"
 )
 
 // conversations is what the API needs of the conversation store.
@@ -54,9 +55,13 @@ type Config struct {
 	Knowledge     knowledgeBase // nil: no knowledge routes
 	// VectorFiller, when set, makes imports store text only and fill the vectors in the
 	// background (with a *kbstore.Store knowledge base).
-	VectorFiller    interface{ Request() }
-	Approvals       approvals // the agents' client: writes waiting for a person
-	NLU             analyzer  // the offline engine; nil: no /v1/nlu routes
+	VectorFiller interface{ Request() }
+	Approvals    approvals // the agents' client: writes waiting for a person
+	NLU          analyzer  // the offline engine; nil: no /v1/nlu routes
+	// Identity verifies identity tokens; nil refuses them.
+	Identity interface {
+		Verify(token string) (identity.Claims, error)
+	}
 	Ready           []Check
 	Assets          fs.FS // the web UI; nil serves no UI
 	Logger          *slog.Logger

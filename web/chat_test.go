@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -465,5 +466,26 @@ func TestChatPageInBrowser(t *testing.T) {
 
 	for _, m := range top.ScriptErrors() {
 		t.Errorf("the page logged a script error: %s", m)
+	}
+}
+
+// TestAnIdentityTokenInTheHashStartsAnIdentifiedConversation: a shop's logged-in page opens
+// the chat with #identity_token=...; the page sends the token when it starts the
+// conversation and removes it from the address.
+func TestAnIdentityTokenInTheHashStartsAnIdentifiedConversation(t *testing.T) {
+	api := newFakeAPI(t)
+	srv := httptest.NewServer(api.handler())
+	t.Cleanup(srv.Close)
+	b := browser.New(t)
+	b.Do(chromedp.Navigate(srv.URL + "/#identity_token=eyJ.signed.token"))
+	b.WaitFor(`sessionStorage.getItem('attache.conversation') !== null`)
+	api.mu.Lock()
+	tokens := slices.Clone(api.identityTokens)
+	api.mu.Unlock()
+	if len(tokens) != 1 || tokens[0] != "eyJ.signed.token" {
+		t.Fatalf("conversations created with tokens %q, want one with the page's token", tokens)
+	}
+	if h := browser.Eval[string](b, `location.hash`); h != "" {
+		t.Fatalf("the address still holds %q", h)
 	}
 }

@@ -24,12 +24,13 @@ type fakeAPI struct {
 	t          testing.TB
 	tokenDelay time.Duration
 
-	mu       sync.Mutex
-	nextID   int
-	convs    map[string]*fakeConversation
-	created  int                 // conversations created
-	attempts map[string][]string // customer text -> turn_id of each POST
-	scripts  map[string]script   // customer text -> behaviour
+	mu             sync.Mutex
+	nextID         int
+	convs          map[string]*fakeConversation
+	created        int                 // conversations created
+	identityTokens []string            // the identity_token of each conversation created, "" for none
+	attempts       map[string][]string // customer text -> turn_id of each POST
+	scripts        map[string]script   // customer text -> behaviour
 
 	running sync.WaitGroup
 	stop    chan struct{}
@@ -201,7 +202,8 @@ var notFound = problem{Type: "about:blank", Title: "Not Found", Status: http.Sta
 
 func (a *fakeAPI) createConversation(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Locale string `json:"locale"`
+		Locale        string `json:"locale"`
+		IdentityToken string `json:"identity_token"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		writeProblem(w, problem{Title: "Bad Request", Status: http.StatusBadRequest, Detail: "The body is not JSON."})
@@ -218,6 +220,7 @@ func (a *fakeAPI) createConversation(w http.ResponseWriter, r *http.Request) {
 	}
 	a.convs[c.id] = c
 	a.created++
+	a.identityTokens = append(a.identityTokens, in.IdentityToken)
 	a.appendMessage(c, apiMsg{Author: "system", Text: disclosure, Lang: "en"}, true)
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"id": c.id, "status": "open", "locale": c.locale, "created_at": c.createdAt,

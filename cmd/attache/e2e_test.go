@@ -35,9 +35,10 @@ func stack(t testing.TB) *devStack {
 	t.Helper()
 	sharedOnce.Do(func() {
 		cfg, err := config.Load(envMap(map[string]string{
-			"ATTACHE_HTTP_ADDR": "127.0.0.1:0",
-			"ATTACHE_DATA_DIR":  tempDirForPackage(),
-			"ATTACHE_TURN_WAIT": "20s",
+			"ATTACHE_HTTP_ADDR":       "127.0.0.1:0",
+			"ATTACHE_DATA_DIR":        tempDirForPackage(),
+			"ATTACHE_TURN_WAIT":       "20s",
+			"ATTACHE_IDENTITY_SECRET": testIdentitySecret,
 		}), config.ModeDev)
 		if err != nil {
 			sharedErr = err
@@ -59,6 +60,9 @@ func stack(t testing.TB) *devStack {
 	}
 	return sharedStack
 }
+
+// testIdentitySecret signs the identity tokens of the tests (the shared stack's secret).
+const testIdentitySecret = "test-identity-secret-0123456789abcdef"
 
 // stackLogs holds everything the shared stack logged, at debug level.
 var stackLogs syncbuf.Buffer

@@ -8,6 +8,7 @@ import (
 	"github.com/attache-dev/attache/tools/commerce"
 	shopstore "github.com/attache-dev/attache/tools/commerce/pgstore"
 	"github.com/attache-dev/attache/tools/commerce/shopify"
+	"github.com/attache-dev/attache/tools/identity"
 	"github.com/attache-dev/attache/tools/orders"
 	"github.com/attache-dev/attache/tools/returns"
 	"github.com/attache-dev/attache/tools/tracking"
@@ -136,7 +137,7 @@ func newActivities(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, e
 	if err != nil {
 		return nil, nil, fmt.Errorf("load message catalogs: %w", err)
 	}
-	reg, err := newTools(cfg, pool, cat, logger)
+	reg, ot, err := newTools(cfg, pool, cat, logger)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -148,7 +149,7 @@ func newActivities(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, e
 	if err != nil {
 		return nil, nil, err
 	}
-	return &agents.Activities{Store: pgstore.New(pool), Events: events, Responder: responder, Knowledge: kb, Tools: reg, Logger: logger}, kb, nil
+	return &agents.Activities{Store: pgstore.New(pool), Events: events, Responder: responder, Knowledge: kb, Tools: reg, Identities: ot, Logger: logger}, kb, nil
 }
 
 // newShop returns the configured commerce connector.
@@ -164,15 +165,17 @@ func newShop(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger) (commer
 }
 
 // newTools builds the agent's tools on the configured shop, with the embedded rule files.
-func newTools(cfg config.Config, pool *pgxpool.Pool, cat *i18n.Catalog, logger *slog.Logger) (*tools.Registry, error) {
+// It also returns the order tools themselves, which resolve identity tokens through the shop.
+func newTools(cfg config.Config, pool *pgxpool.Pool, cat *i18n.Catalog, logger *slog.Logger) (*tools.Registry, orders.Tools, error) {
 	shop, err := newShop(cfg, pool, logger)
 	if err != nil {
-		return nil, err
+		return nil, orders.Tools{}, err
 	}
-	ts := orders.Tools{Shop: shop, Returns: orders.ReturnWindow{Rules: returns.Default()},
-		Parcels: orders.ParcelText{Rules: tracking.Default(), Catalog: cat}}.All()
-	ts = append(ts, vat.Tool{Rules: vat.Default()}, cod.Tool{Rules: cod.Default()})
-	return tools.NewRegistry(ts...)
+	ot := orders.Tools{Shop: shop, Returns: orders.ReturnWindow{Rules: returns.Default()},
+		Parcels: orders.ParcelText{Rules: tracking.Default(), Catalog: cat}}
+	ts := append(ot.All(), vat.Tool{Rules: vat.Default()}, cod.Tool{Rules: cod.Default()})
+	reg, err := tools.NewRegistry(ts...)
+	return reg, ot, err
 }
 
 // newAPI builds the HTTP handler.
@@ -184,6 +187,7 @@ func newAPI(cfg config.Config, logger *slog.Logger, pool *pgxpool.Pool, tc clien
 		Turns:         turns,
 		Approvals:     turns,
 		NLU:           engineAnalyzer{},
+		Identity:      identityVerifier(cfg),
 		Events:        hub,
 		Ready: []httpapi.Check{
 			{Name: "postgres", Check: pool.Ping},
@@ -256,4 +260,19 @@ func (s *httpServer) Shutdown(timeout time.Duration) error {
 	}
 	<-s.done
 	return s.err
+}
+
+// identityVerifier checks identity tokens with ATTACHE_IDENTITY_SECRET; nil (tokens refused)
+// when it is not set. Config.Load has checked its length.
+func identityVerifier(cfg config.Config) interface {
+	Verify(string) (identity.Claims, error)
+} {
+	if cfg.IdentitySecret == "" {
+		return nil
+	}
+	v, err := identity.NewVerifier([]byte(cfg.IdentitySecret))
+	if err != nil {
+		return nil
+	}
+	return v
 }

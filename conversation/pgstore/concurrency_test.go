@@ -78,7 +78,7 @@ func TestAppendOnConcurrentSessions(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			dbURL := realpg.NewDatabase(t)
-			realpg.ApplyMigrations(t, dbURL, "conversations")
+			realpg.ApplyMigrations(t, dbURL, "conversations", "conversation_identity")
 			cfg, err := pgxpool.ParseConfig(dbURL)
 			if err != nil {
 				t.Fatal(err)

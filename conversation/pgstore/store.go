@@ -32,14 +32,14 @@ func (s *Store) Create(ctx context.Context, nc conversation.NewConversation) (co
 	}
 	row := s.db.QueryRow(ctx, `
 		WITH c AS (
-			INSERT INTO conversations (id, channel, locale, market) VALUES ($1, $2, $3, $4)
-			RETURNING id, channel, locale, market, status, handoff_reason, created_at, updated_at
+			INSERT INTO conversations (id, channel, locale, market, identity) VALUES ($1, $2, $3, $4, $7)
+			RETURNING id, channel, locale, market, status, handoff_reason, created_at, updated_at, identity
 		), p AS (
 			INSERT INTO participants (id, conversation_id, kind)
 			SELECT x.id, c.id, x.kind FROM c, (VALUES ($5::uuid, 'customer'), ($6::uuid, 'ai')) AS x (id, kind)
 		)
-		SELECT id, channel, locale, market, status, handoff_reason, created_at, updated_at FROM c`,
-		id, nc.Channel, nc.Locale, nc.Market, uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7()))
+		SELECT id, channel, locale, market, status, handoff_reason, created_at, updated_at, identity FROM c`,
+		id, nc.Channel, nc.Locale, nc.Market, uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7()), nc.Identity)
 	c, err := scanConversation(row)
 	if err != nil {
 		return conversation.Conversation{}, fmt.Errorf("create conversation: %w", err)
@@ -53,7 +53,7 @@ func (s *Store) Get(ctx context.Context, id string) (conversation.Conversation, 
 		return conversation.Conversation{}, conversation.ErrNotFound
 	}
 	c, err := scanConversation(s.db.QueryRow(ctx, `
-		SELECT id, channel, locale, market, status, handoff_reason, created_at, updated_at
+		SELECT id, channel, locale, market, status, handoff_reason, created_at, updated_at, identity
 		FROM conversations WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return conversation.Conversation{}, conversation.ErrNotFound
@@ -203,7 +203,7 @@ func collectMessages(rows pgx.Rows) ([]conversation.Message, error) {
 func scanConversation(row pgx.Row) (conversation.Conversation, error) {
 	var c conversation.Conversation
 	var st string
-	err := row.Scan(&c.ID, &c.Channel, &c.Locale, &c.Market, &st, &c.HandoffReason, &c.CreatedAt, &c.UpdatedAt)
+	err := row.Scan(&c.ID, &c.Channel, &c.Locale, &c.Market, &st, &c.HandoffReason, &c.CreatedAt, &c.UpdatedAt, &c.Identity)
 	c.Status = conversation.Status(st)
 	return c, err
 }

@@ -45,6 +45,7 @@ var Settings = []Setting{
 	{"ATTACHE_SHOP", "builtin", "The shop the agent's tools act on: `builtin` (orders, parcels and payments in Attaché's own database; `dev` seeds demo customers) or `shopify` (the Admin GraphQL API)."},
 	{"ATTACHE_SHOPIFY_SHOP", "", "Shopify shop domain, e.g. `example.myshopify.com`; required when `ATTACHE_SHOP=shopify`."},
 	{"ATTACHE_SHOPIFY_TOKEN", "", "Shopify Admin API access token; required when `ATTACHE_SHOP=shopify`. Never logged."},
+	{"ATTACHE_IDENTITY_SECRET", "", "Shared secret (at least 32 bytes) of the identity tokens a shop's site or channel signs (JWT, HS256) to say who the customer is; empty refuses identity tokens. Never logged."},
 	{"ATTACHE_TURN_WAIT", "25s", "How long `POST .../messages` waits for the reply before answering 202 with the turn ID (retry the same turn ID to get the reply)."},
 	{"ATTACHE_MAX_MESSAGE_CHARS", "4000", "Longest customer message accepted, in characters."},
 	{"ATTACHE_LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`."},
@@ -64,6 +65,7 @@ type Config struct {
 	LLM               LLM
 	Embeddings        Embeddings
 	Shop              Shop
+	IdentitySecret    string // "" refuses identity tokens
 	TurnWait          time.Duration
 	MaxMessageChars   int
 	LogLevel          slog.Level
@@ -238,6 +240,10 @@ func Load(lookup func(string) (string, bool), mode Mode) (Config, error) {
 		}
 	default:
 		bad("ATTACHE_SHOP", "want builtin or shopify, got %q", c.Shop.Connector)
+	}
+	c.IdentitySecret = get("ATTACHE_IDENTITY_SECRET")
+	if n := len(c.IdentitySecret); n > 0 && n < 32 {
+		bad("ATTACHE_IDENTITY_SECRET", "%d bytes; want at least 32 (for example: openssl rand -hex 32)", n)
 	}
 	c.TurnWait = duration(get, bad, "ATTACHE_TURN_WAIT")
 

@@ -38,6 +38,7 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		{"bad address", env("ATTACHE_HTTP_ADDR", "8080"), ModeDev, []string{"ATTACHE_HTTP_ADDR"}},
 		{"bad temporal address", env("DATABASE_URL", "postgres://h/db", "TEMPORAL_ADDRESS", "nohost"), ModeWorker, []string{"TEMPORAL_ADDRESS"}},
 		{"unknown provider", env("ATTACHE_LLM_PROVIDER", "gpt"), ModeDev, []string{"ATTACHE_LLM_PROVIDER: want offline, openai or anthropic"}},
+		{"identity secret too short", env("ATTACHE_IDENTITY_SECRET", "short"), ModeDev, []string{"ATTACHE_IDENTITY_SECRET: 5 bytes; want at least 32"}},
 		{"anthropic needs a model", env("ATTACHE_LLM_PROVIDER", "anthropic", "ATTACHE_LLM_API_KEY", "k"), ModeDev, []string{"ATTACHE_LLM_MODEL: required"}},
 		{"anthropic.com needs a key", env("ATTACHE_LLM_PROVIDER", "anthropic", "ATTACHE_LLM_MODEL", "claude-sonnet-4-5"), ModeDev, []string{"ATTACHE_LLM_API_KEY: required for api.anthropic.com"}},
 		{"openai needs a model", env("ATTACHE_LLM_PROVIDER", "openai", "ATTACHE_LLM_API_KEY", "k"), ModeDev, []string{"ATTACHE_LLM_MODEL: required"}},

@@ -3,8 +3,10 @@ package orders
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
+	"github.com/attache-dev/attache/conversation"
 	"github.com/attache-dev/attache/tools"
 	"github.com/attache-dev/attache/tools/commerce"
 )
@@ -109,4 +111,38 @@ func normalizeOrderID(s string) string {
 		return "#" + s
 	}
 	return s
+}
+
+// Resolve finds the customer a verified identity token names (see package tools/identity):
+// by the shop's customer ID, else by the e-mail address, else by the phone number the
+// channel verified. A token that names nobody the shop knows verifies nobody: the zero
+// Identity and no error. An error is the shop failing, worth retrying.
+func (t Tools) Resolve(ctx context.Context, c conversation.Claimed) (tools.Identity, error) {
+	try := []struct {
+		ok     bool
+		find   func() (commerce.Customer, error)
+		method string
+	}{
+		{c.CustomerID != "", func() (commerce.Customer, error) { return t.Shop.Customer(ctx, c.CustomerID) }, "token"},
+		{c.Email != "", func() (commerce.Customer, error) {
+			return t.Shop.FindCustomer(ctx, commerce.CustomerQuery{Email: c.Email})
+		}, "token"},
+		{c.Phone != "", func() (commerce.Customer, error) {
+			return t.Shop.FindCustomer(ctx, commerce.CustomerQuery{Phone: c.Phone})
+		}, "phone"},
+	}
+	for _, f := range try {
+		if !f.ok {
+			continue
+		}
+		cu, err := f.find()
+		if errors.Is(err, commerce.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return tools.Identity{}, fmt.Errorf("resolve identity: %w", err)
+		}
+		return tools.Identity{CustomerID: cu.ID, Method: f.method}, nil
+	}
+	return tools.Identity{}, nil
 }

@@ -12,6 +12,15 @@
 
 (() => {
   const API = '/v1/conversations';
+  // A shop's logged-in page opens the chat as /#identity_token=<signed token>, so that the
+  // agent knows the customer without asking. The hash never reaches a server or its logs,
+  // and it is removed from the address at once.
+  const IDENTITY_TOKEN = (() => {
+    const m = /(?:^#|&)identity_token=([^&]+)/.exec(location.hash);
+    if (!m) return '';
+    history.replaceState(null, '', location.pathname + location.search);
+    return decodeURIComponent(m[1]);
+  })();
   const STORAGE_KEY = 'attache.conversation';
   const RTL = new Set(['ar', 'he', 'iw', 'fa', 'ur', 'ps', 'sd', 'ug', 'yi', 'dv', 'ckb']);
   // Waits before a turn is sent again after a network failure, a 429 or a 502-504.
@@ -456,7 +465,7 @@
       const res = await request(API, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ locale }),
+        body: JSON.stringify(IDENTITY_TOKEN ? { locale, identity_token: IDENTITY_TOKEN } : { locale }),
       });
       if (!res.ok) {
         const problem = await readProblem(res);
