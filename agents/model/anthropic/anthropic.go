@@ -58,7 +58,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -66,13 +65,14 @@ import (
 	lcanthropic "github.com/tmc/langchaingo/llms/anthropic"
 
 	"github.com/attache-dev/attache/agents/model"
+	"github.com/attache-dev/attache/agents/model/internal/adapter"
 )
 
 // DefaultBaseURL is Anthropic's API, used when Config.BaseURL is empty.
 const DefaultBaseURL = "https://api.anthropic.com/v1"
 
 // DefaultTimeout bounds a call, stream included, when Config.Timeout is 0.
-const DefaultTimeout = 2 * time.Minute
+const DefaultTimeout = adapter.DefaultTimeout
 
 // DefaultMaxTokens is sent as max_tokens when the request leaves MaxTokens
 // at 0: Anthropic requires the field, and a customer-service reply fits.
@@ -110,45 +110,23 @@ var _ model.Model = (*Model)(nil)
 
 // New checks cfg and returns a Model. It makes no network call.
 func New(cfg Config) (*Model, error) {
-	if cfg.Model == "" {
-		return nil, errors.New("anthropic: model name is required")
+	set, err := adapter.Check(provider, adapter.Config{
+		BaseURL: cfg.BaseURL, Model: cfg.Model, HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout,
+	}, DefaultBaseURL)
+	if err != nil {
+		return nil, err
 	}
-	base := cfg.BaseURL
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("anthropic: base URL %q must be an absolute http(s) URL", base)
-	}
-	if cfg.Timeout < 0 {
-		return nil, fmt.Errorf("anthropic: negative timeout %v", cfg.Timeout)
-	}
-	timeout := cfg.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
-	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	}
-	// langchaingo refuses an empty token and falls back to
-	// ANTHROPIC_API_KEY: always pass one. Without an API key a placeholder
-	// satisfies it and the doer removes the header it produces.
-	token := cfg.APIKey
-	if token == "" {
-		token = "no-key"
-	}
+	// langchaingo falls back to ANTHROPIC_API_KEY without a token.
 	llm, err := lcanthropic.New(
-		lcanthropic.WithToken(token),
+		lcanthropic.WithToken(adapter.Token(cfg.APIKey)),
 		lcanthropic.WithModel(cfg.Model),
-		lcanthropic.WithBaseURL(strings.TrimSuffix(base, "/")),
-		lcanthropic.WithHTTPClient(&doer{client: hc, sendKey: cfg.APIKey != ""}),
+		lcanthropic.WithBaseURL(strings.TrimSuffix(set.BaseURL, "/")),
+		lcanthropic.WithHTTPClient(&doer{client: set.HTTPClient, sendKey: cfg.APIKey != ""}),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("anthropic: %w", err)
 	}
-	return &Model{llm: llm, timeout: timeout}, nil
+	return &Model{llm: llm, timeout: set.Timeout}, nil
 }
 
 // Generate sends one Messages request. With req.OnText set it streams,
@@ -171,23 +149,22 @@ func (m *Model) Generate(ctx context.Context, req model.Request) (model.Response
 	callCtx = withProbe(callCtx, probe)
 
 	opts := callOptions(req)
-	var sink *textSink
+	var sink *adapter.TextSink
 	if req.OnText != nil {
-		sink = &textSink{onText: req.OnText}
-		opts = append(opts, llms.WithStreamingFunc(sink.chunk))
+		// langchaingo's Anthropic stream parser calls it for text_delta
+		// events only (input_json_delta and thinking deltas never reach
+		// it), so there is nothing to skip.
+		sink = &adapter.TextSink{OnText: req.OnText}
+		opts = append(opts, llms.WithStreamingFunc(sink.Chunk))
 	}
 	resp, err := m.llm.GenerateContent(callCtx, msgs, opts...)
 
 	// Order matters: the consumer's own error first, then cancellation,
 	// then what the doer saw, and langchaingo's wording never.
+	if err := adapter.Interrupted(provider, ctx, callCtx, m.timeout, sink); err != nil {
+		return model.Response{}, err
+	}
 	switch {
-	case sink != nil && sink.err != nil:
-		return model.Response{}, fmt.Errorf("anthropic: stream consumer: %w", sink.err)
-	case ctx.Err() != nil:
-		return model.Response{}, fmt.Errorf("anthropic: %w", ctx.Err())
-	case callCtx.Err() != nil:
-		return model.Response{}, &model.Error{Kind: model.ErrUnavailable, Provider: provider,
-			Detail: fmt.Sprintf("no complete answer within %v", m.timeout), Err: callCtx.Err()}
 	case probe.status != 0:
 		return model.Response{}, probe.statusError()
 	case probe.streamErrType != "":
@@ -237,7 +214,7 @@ func callOptions(req model.Request) []llms.CallOption {
 	}
 	opts := []llms.CallOption{llms.WithTemperature(req.Temperature), llms.WithMaxTokens(maxTokens)}
 	if len(req.Tools) > 0 {
-		opts = append(opts, llms.WithTools(toolsToLangchain(req.Tools)))
+		opts = append(opts, llms.WithTools(adapter.ToolsToLangchain(req.Tools)))
 	}
 	return opts
 }

@@ -3,7 +3,6 @@ package anthropic_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"reflect"
 	"slices"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/attache-dev/attache/agents/model"
 	"github.com/attache-dev/attache/agents/model/anthropic"
+	"github.com/attache-dev/attache/agents/model/internal/adaptertest"
 	"github.com/attache-dev/attache/internal/testutil/anthropicstub"
 )
 
@@ -31,48 +31,30 @@ func newModel(t *testing.T, s *anthropicstub.Server, mod func(*anthropic.Config)
 	return m
 }
 
-const systemPrompt = "You are the support agent of a shop shipping from Lyon."
+const systemPrompt = adaptertest.SystemPrompt
 
-func ask(text string) []model.Message {
-	return []model.Message{
-		{Role: model.RoleSystem, Text: systemPrompt},
-		{Role: model.RoleUser, Text: text},
-	}
-}
+var (
+	ask = adaptertest.Ask
+	// orderTools adds a tool without parameters, which Anthropic still
+	// needs an input schema for.
+	orderTools = append(adaptertest.OrderTools(), model.Tool{Name: "handoff", Description: "Hand the conversation to a human."})
+	jsonEqual  = adaptertest.JSONEqual
+	collect    = adaptertest.Collect
+)
 
-var orderTools = []model.Tool{
-	{
-		Name:        "order_status",
-		Description: "Look up an order by its number.",
-		Parameters:  json.RawMessage(`{"type":"object","properties":{"order":{"type":"string"}},"required":["order"]}`),
+// fixture binds the tests every adapter shares to this one and anthropicstub.
+var fixture = adaptertest.Fixture[anthropicstub.Reply]{
+	Provider: "anthropic",
+	Tools:    orderTools,
+	Start: func(t *testing.T, timeout time.Duration) (adaptertest.Stub[anthropicstub.Reply], model.Model, func() int) {
+		s := anthropicstub.New(t)
+		return s, newModel(t, s, func(c *anthropic.Config) { c.Timeout = timeout }), func() int { return len(s.Requests()) }
 	},
-	{
-		Name:        "track_parcel",
-		Description: "Track a parcel with the carrier.",
-		Parameters:  json.RawMessage(`{"type":"object","properties":{"parcel":{"type":"string"}},"required":["parcel"]}`),
+	Text: func(text string) anthropicstub.Reply { return anthropicstub.Reply{Text: text} },
+	// message_start, content_block_start, ping, then two text deltas.
+	Stalled: func(text string) anthropicstub.Reply {
+		return anthropicstub.Reply{Text: text, Cut: &anthropicstub.Cut{After: 5, Mode: anthropicstub.CutStall}}
 	},
-	{Name: "handoff", Description: "Hand the conversation to a human."},
-}
-
-// jsonEqual compares two JSON texts by value.
-func jsonEqual(t *testing.T, got, want string) bool {
-	t.Helper()
-	var g, w any
-	if err := json.Unmarshal([]byte(got), &g); err != nil {
-		t.Errorf("not JSON: %q: %v", got, err)
-		return false
-	}
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("bad want %q: %v", want, err)
-	}
-	return reflect.DeepEqual(g, w)
-}
-
-func collect(deltas *[]string) func(context.Context, string) error {
-	return func(_ context.Context, d string) error {
-		*deltas = append(*deltas, d)
-		return nil
-	}
 }
 
 func TestGeneratePlainMessage(t *testing.T) {
@@ -145,11 +127,7 @@ func TestGenerateStreamsText(t *testing.T) {
 	s.Enqueue(anthropicstub.Reply{Text: text, Usage: &anthropicstub.Usage{InputTokens: 20, OutputTokens: 17}})
 	m := newModel(t, s, nil)
 
-	var deltas []string
-	resp, err := m.Generate(context.Background(), model.Request{Messages: ask("Wo ist meine Bestellung?"), OnText: collect(&deltas)})
-	if err != nil {
-		t.Fatalf("Generate: %v", err)
-	}
+	resp, deltas := adaptertest.Generate(t, m, model.Request{Messages: ask("Wo ist meine Bestellung?")}, true)
 	if want := anthropicstub.Deltas(text); !slices.Equal(deltas, want) || len(deltas) < 2 {
 		t.Errorf("OnText deltas = %q, want %q", deltas, want)
 	}
@@ -195,58 +173,33 @@ func TestGenerateToolCalls(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		for _, stream := range []bool{false, true} {
-			name := tt.name
+		adaptertest.PlainAndStreamed(t, tt.name, func(t *testing.T, stream bool) {
+			s := anthropicstub.New(t)
+			s.Enqueue(tt.reply)
+			m := newModel(t, s, nil)
+			req := model.Request{Messages: ask("Where are order FR-1042 and parcel 6A1234567890?"), Tools: orderTools}
+			resp, deltas := adaptertest.Generate(t, m, req, stream)
+			var wantDeltas []string
 			if stream {
-				name += " streamed"
+				wantDeltas = anthropicstub.Deltas(tt.wantText)
 			}
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				s := anthropicstub.New(t)
-				s.Enqueue(tt.reply)
-				m := newModel(t, s, nil)
-				req := model.Request{Messages: ask("Where are order FR-1042 and parcel 6A1234567890?"), Tools: orderTools}
-				var deltas []string
-				if stream {
-					req.OnText = collect(&deltas)
-				}
-				resp, err := m.Generate(context.Background(), req)
-				if err != nil {
-					t.Fatalf("Generate: %v", err)
-				}
-				if !reflect.DeepEqual(resp.ToolCalls, tt.want) {
-					t.Errorf("ToolCalls = %s, want %s", describe(resp.ToolCalls), describe(tt.want))
-				}
-				if resp.StopReason != model.StopToolCalls {
-					t.Errorf("StopReason = %q, want tool_calls", resp.StopReason)
-				}
-				if resp.Text != tt.wantText {
-					t.Errorf("Text = %q, want %q", resp.Text, tt.wantText)
-				}
-				var wantDeltas []string
-				if stream {
-					wantDeltas = anthropicstub.Deltas(tt.wantText)
-				}
-				if !slices.Equal(deltas, wantDeltas) {
-					t.Errorf("OnText saw %q, want %q (tool input JSON must not leak)", deltas, wantDeltas)
-				}
+			adaptertest.CheckToolAnswer(t, resp, deltas, tt.want, tt.wantText, wantDeltas)
 
-				sent := s.Requests()[0]
-				if sent.Stream != stream || len(sent.Tools) != len(orderTools) {
-					t.Fatalf("sent stream=%v and %d tools", sent.Stream, len(sent.Tools))
+			sent := s.Requests()[0]
+			if sent.Stream != stream || len(sent.Tools) != len(orderTools) {
+				t.Fatalf("sent stream=%v and %d tools", sent.Stream, len(sent.Tools))
+			}
+			for i, tool := range sent.Tools {
+				wantSchema := string(orderTools[i].Parameters)
+				if wantSchema == "" {
+					wantSchema = `{"type":"object","properties":{}}`
 				}
-				for i, tool := range sent.Tools {
-					wantSchema := string(orderTools[i].Parameters)
-					if wantSchema == "" {
-						wantSchema = `{"type":"object","properties":{}}`
-					}
-					if tool.Name != orderTools[i].Name || tool.Description != orderTools[i].Description ||
-						!jsonEqual(t, string(tool.InputSchema), wantSchema) {
-						t.Errorf("tool %d sent as %+v", i, tool)
-					}
+				if tool.Name != orderTools[i].Name || tool.Description != orderTools[i].Description ||
+					!jsonEqual(t, string(tool.InputSchema), wantSchema) {
+					t.Errorf("tool %d sent as %+v", i, tool)
 				}
-			})
-		}
+			}
+		})
 	}
 }
 
@@ -260,14 +213,6 @@ func toModel(calls []anthropicstub.Call) []model.ToolCall {
 		out[i] = model.ToolCall{ID: c.ID, Name: c.Name, Arguments: json.RawMessage(args)}
 	}
 	return out
-}
-
-func describe(calls []model.ToolCall) string {
-	var b strings.Builder
-	for _, c := range calls {
-		b.WriteString(c.ID + ":" + c.Name + string(c.Arguments) + " ")
-	}
-	return b.String()
 }
 
 // TestGenerateToolResultRoundTrip sends back a conversation holding a
@@ -378,104 +323,51 @@ func TestGenerateStopReasons(t *testing.T) {
 			model.Response{StopReason: model.StopEnd, Usage: model.Usage{InputTokens: 40, OutputTokens: 3}}},
 	}
 	for _, tt := range tests {
-		for _, stream := range []bool{false, true} {
-			name := tt.reply.StopReason
-			if name == "" {
-				name = "no content"
-			}
-			if stream {
-				name += " streamed"
-			}
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				s := anthropicstub.New(t)
-				s.Enqueue(tt.reply)
-				req := model.Request{Messages: ask("Where is my order?")}
-				var deltas []string
-				if stream {
-					req.OnText = collect(&deltas)
-				}
-				resp, err := newModel(t, s, nil).Generate(context.Background(), req)
-				if err != nil {
-					t.Fatalf("Generate: %v", err)
-				}
-				if !reflect.DeepEqual(resp, tt.want) {
-					t.Errorf("response = %+v, want %+v", resp, tt.want)
-				}
-				if stream && strings.Join(deltas, "") != tt.want.Text {
-					t.Errorf("OnText saw %q", deltas)
-				}
-			})
+		name := tt.reply.StopReason
+		if name == "" {
+			name = "no content"
 		}
+		adaptertest.PlainAndStreamed(t, name, func(t *testing.T, stream bool) {
+			s := anthropicstub.New(t)
+			s.Enqueue(tt.reply)
+			resp, deltas := adaptertest.Generate(t, newModel(t, s, nil), model.Request{Messages: ask("Where is my order?")}, stream)
+			if !reflect.DeepEqual(resp, tt.want) {
+				t.Errorf("response = %+v, want %+v", resp, tt.want)
+			}
+			if stream && strings.Join(deltas, "") != tt.want.Text {
+				t.Errorf("OnText saw %q", deltas)
+			}
+		})
 	}
 }
 
 func TestGenerateErrors(t *testing.T) {
-	t.Parallel()
 	midStream := func(errType, msg string) anthropicstub.Reply {
 		return anthropicstub.Reply{Text: "We shipped it on Monday morning", Error: anthropicstub.APIError{Type: errType, Message: msg},
 			Cut: &anthropicstub.Cut{After: 4, Mode: anthropicstub.CutError}}
 	}
-	tests := []struct {
-		name      string
-		reply     anthropicstub.Reply
-		stream    bool
-		wantKind  error
-		wantCode  string
-		retryable bool
-		wantAfter time.Duration
-		leak      string // provider text that must not appear in the error
-	}{
-		{"rate limited", anthropicstub.RateLimited(), false, model.ErrRateLimited, "rate_limit_error", true, 2 * time.Second, "exceed the rate limit"},
-		{"rate limited while streaming", anthropicstub.RateLimited(), true, model.ErrRateLimited, "rate_limit_error", true, 2 * time.Second, "exceed the rate limit"},
-		{"overloaded", anthropicstub.Overloaded(), false, model.ErrUnavailable, "overloaded_error", true, 0, "Overloaded"},
-		{"overloaded while streaming", anthropicstub.Overloaded(), true, model.ErrUnavailable, "overloaded_error", true, 0, "Overloaded"},
-		{"server error", anthropicstub.ServerError(), false, model.ErrUnavailable, "api_error", true, 0, "Internal server error"},
-		{"gateway timeout", anthropicstub.ErrorReply(http.StatusGatewayTimeout, "timeout_error", "upstream <html>"), false, model.ErrUnavailable, "timeout_error", true, 0, "upstream"},
-		{"prompt too long", anthropicstub.PromptTooLong(), false, model.ErrContextLength, "invalid_request_error", false, 0, "212345"},
-		{"out of credit", anthropicstub.CreditTooLow(), false, model.ErrQuotaExceeded, "invalid_request_error", false, 0, "credit balance"},
-		{"request too large", anthropicstub.ErrorReply(http.StatusRequestEntityTooLarge, "request_too_large", "Request exceeds the maximum size"), false, model.ErrContextLength, "request_too_large", false, 0, "maximum size"},
-		{"unknown model", anthropicstub.ErrorReply(http.StatusNotFound, "not_found_error", "model: claude-9"), false, model.ErrInvalidRequest, "not_found_error", false, 0, "claude-9"},
-		{"bad request", anthropicstub.ErrorReply(http.StatusBadRequest, "invalid_request_error", "messages.0.content: secret order 1042"), false, model.ErrInvalidRequest, "invalid_request_error", false, 0, "1042"},
-		{"forbidden", anthropicstub.ErrorReply(http.StatusForbidden, "permission_error", "Your API key does not have permission"), false, model.ErrAuth, "permission_error", false, 0, "does not have"},
-		{"overloaded event mid-stream", midStream("overloaded_error", "Overloaded"), true, model.ErrUnavailable, "overloaded_error", true, 0, "Overloaded"},
-		{"rate limit event mid-stream", midStream("rate_limit_error", "Slow down please"), true, model.ErrRateLimited, "rate_limit_error", true, 0, "Slow down"},
-		{"connection dropped mid-stream", anthropicstub.Reply{Text: "We shipped it on Monday morning", Cut: &anthropicstub.Cut{After: 4, Mode: anthropicstub.CutAbort}}, true, model.ErrUnavailable, "", true, 0, ""},
-		{"stream ended before message_stop", anthropicstub.Reply{Text: "We shipped it on Monday morning", Cut: &anthropicstub.Cut{After: 6, Mode: anthropicstub.CutEnd}}, true, model.ErrUnavailable, "", true, 0, ""},
-		{"stream ended after message_delta", anthropicstub.Reply{Text: "We shipped it", Cut: &anthropicstub.Cut{After: 8, Mode: anthropicstub.CutEnd}}, true, model.ErrUnavailable, "", true, 0, ""},
-		{"tool input cut short", anthropicstub.Reply{ToolCalls: []anthropicstub.Call{{Name: "order_status", Input: `{"order":"FR-10`}}, StopReason: "max_tokens"}, true, model.ErrMalformedResponse, "", true, 0, "FR-10"},
-		{"tool_use stop without a call", anthropicstub.Reply{Text: "Let me check", StopReason: "tool_use"}, false, model.ErrMalformedResponse, "", true, 0, ""},
+	tests := []adaptertest.ErrorCase[anthropicstub.Reply]{
+		{Name: "rate limited", Reply: anthropicstub.RateLimited(), Kind: model.ErrRateLimited, Code: "rate_limit_error", Retryable: true, After: 2 * time.Second, Leak: "exceed the rate limit"},
+		{Name: "rate limited while streaming", Reply: anthropicstub.RateLimited(), Stream: true, Kind: model.ErrRateLimited, Code: "rate_limit_error", Retryable: true, After: 2 * time.Second, Leak: "exceed the rate limit"},
+		{Name: "overloaded", Reply: anthropicstub.Overloaded(), Kind: model.ErrUnavailable, Code: "overloaded_error", Retryable: true, Leak: "Overloaded"},
+		{Name: "overloaded while streaming", Reply: anthropicstub.Overloaded(), Stream: true, Kind: model.ErrUnavailable, Code: "overloaded_error", Retryable: true, Leak: "Overloaded"},
+		{Name: "server error", Reply: anthropicstub.ServerError(), Kind: model.ErrUnavailable, Code: "api_error", Retryable: true, Leak: "Internal server error"},
+		{Name: "gateway timeout", Reply: anthropicstub.ErrorReply(http.StatusGatewayTimeout, "timeout_error", "upstream <html>"), Kind: model.ErrUnavailable, Code: "timeout_error", Retryable: true, Leak: "upstream"},
+		{Name: "prompt too long", Reply: anthropicstub.PromptTooLong(), Kind: model.ErrContextLength, Code: "invalid_request_error", Leak: "212345"},
+		{Name: "out of credit", Reply: anthropicstub.CreditTooLow(), Kind: model.ErrQuotaExceeded, Code: "invalid_request_error", Leak: "credit balance"},
+		{Name: "request too large", Reply: anthropicstub.ErrorReply(http.StatusRequestEntityTooLarge, "request_too_large", "Request exceeds the maximum size"), Kind: model.ErrContextLength, Code: "request_too_large", Leak: "maximum size"},
+		{Name: "unknown model", Reply: anthropicstub.ErrorReply(http.StatusNotFound, "not_found_error", "model: claude-9"), Kind: model.ErrInvalidRequest, Code: "not_found_error", Leak: "claude-9"},
+		{Name: "bad request", Reply: anthropicstub.ErrorReply(http.StatusBadRequest, "invalid_request_error", "messages.0.content: secret order 1042"), Kind: model.ErrInvalidRequest, Code: "invalid_request_error", Leak: "1042"},
+		{Name: "forbidden", Reply: anthropicstub.ErrorReply(http.StatusForbidden, "permission_error", "Your API key does not have permission"), Kind: model.ErrAuth, Code: "permission_error", Leak: "does not have"},
+		{Name: "overloaded event mid-stream", Reply: midStream("overloaded_error", "Overloaded"), Stream: true, Kind: model.ErrUnavailable, Code: "overloaded_error", Retryable: true, Leak: "Overloaded"},
+		{Name: "rate limit event mid-stream", Reply: midStream("rate_limit_error", "Slow down please"), Stream: true, Kind: model.ErrRateLimited, Code: "rate_limit_error", Retryable: true, Leak: "Slow down"},
+		{Name: "connection dropped mid-stream", Reply: anthropicstub.Reply{Text: "We shipped it on Monday morning", Cut: &anthropicstub.Cut{After: 4, Mode: anthropicstub.CutAbort}}, Stream: true, Kind: model.ErrUnavailable, Retryable: true},
+		{Name: "stream ended before message_stop", Reply: anthropicstub.Reply{Text: "We shipped it on Monday morning", Cut: &anthropicstub.Cut{After: 6, Mode: anthropicstub.CutEnd}}, Stream: true, Kind: model.ErrUnavailable, Retryable: true},
+		{Name: "stream ended after message_delta", Reply: anthropicstub.Reply{Text: "We shipped it", Cut: &anthropicstub.Cut{After: 8, Mode: anthropicstub.CutEnd}}, Stream: true, Kind: model.ErrUnavailable, Retryable: true},
+		{Name: "tool input cut short", Reply: anthropicstub.Reply{ToolCalls: []anthropicstub.Call{{Name: "order_status", Input: `{"order":"FR-10`}}, StopReason: "max_tokens"}, Stream: true, Kind: model.ErrMalformedResponse, Retryable: true, Leak: "FR-10"},
+		{Name: "tool_use stop without a call", Reply: anthropicstub.Reply{Text: "Let me check", StopReason: "tool_use"}, Kind: model.ErrMalformedResponse, Retryable: true},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			s := anthropicstub.New(t)
-			s.Enqueue(tt.reply)
-			m := newModel(t, s, nil)
-			req := model.Request{Messages: ask("Where is my order?"), Tools: orderTools}
-			var streamed []string
-			if tt.stream {
-				req.OnText = collect(&streamed)
-			}
-			resp, err := m.Generate(context.Background(), req)
-			if !errors.Is(err, tt.wantKind) {
-				t.Fatalf("Generate = %+v, %v; want %v", resp, err, tt.wantKind)
-			}
-			if got := model.Retryable(err); got != tt.retryable {
-				t.Errorf("Retryable(%v) = %v, want %v", err, got, tt.retryable)
-			}
-			if got := model.RetryAfter(err); got != tt.wantAfter {
-				t.Errorf("RetryAfter = %v, want %v", got, tt.wantAfter)
-			}
-			var e *model.Error
-			if !errors.As(err, &e) || e.Provider != "anthropic" || e.Code != tt.wantCode {
-				t.Errorf("error %#v, want provider anthropic and code %q", e, tt.wantCode)
-			}
-			if tt.leak != "" && strings.Contains(err.Error(), tt.leak) {
-				t.Errorf("error %q repeats the provider's words", err)
-			}
-		})
-	}
+	adaptertest.Errors(t, fixture, tests)
 }
 
 func TestGenerateWrongKey(t *testing.T) {
@@ -483,136 +375,24 @@ func TestGenerateWrongKey(t *testing.T) {
 	s := anthropicstub.New(t)
 	s.RequireAPIKey("sk-ant-right")
 	_, err := newModel(t, s, func(c *anthropic.Config) { c.APIKey = "sk-ant-wrong" }).Generate(context.Background(), model.Request{Messages: ask("hi")})
-	var e *model.Error
-	if !errors.Is(err, model.ErrAuth) || !errors.As(err, &e) || e.Status != http.StatusUnauthorized || e.Code != "authentication_error" || model.Retryable(err) {
-		t.Errorf("Generate = %v, want a permanent ErrAuth with status 401 and code authentication_error", err)
-	}
-	if strings.Contains(err.Error(), "x-api-key") {
-		t.Errorf("error %q repeats the provider's message", err)
-	}
+	adaptertest.WrongKey(t, err, "authentication_error", "x-api-key")
 }
 
-func TestGenerateCancellation(t *testing.T) {
-	t.Parallel()
-	stalled := anthropicstub.Reply{Text: "Votre colis est en route vers Marseille depuis hier soir.", Cut: &anthropicstub.Cut{After: 5, Mode: anthropicstub.CutStall}}
-
-	t.Run("caller cancels mid-stream", func(t *testing.T) {
-		t.Parallel()
-		s := anthropicstub.New(t)
-		s.Enqueue(stalled)
-		m := newModel(t, s, nil)
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		var deltas []string
-		start := time.Now()
-		_, err := m.Generate(ctx, model.Request{Messages: ask("Où est mon colis ?"), OnText: func(_ context.Context, d string) error {
-			deltas = append(deltas, d)
-			if len(deltas) == 2 { // the stub stalls after this delta
-				go func() { time.Sleep(20 * time.Millisecond); cancel() }()
-			}
-			return nil
-		}})
-		if !errors.Is(err, context.Canceled) || model.Retryable(err) {
-			t.Fatalf("Generate = %v, want context.Canceled, not retryable", err)
-		}
-		if len(deltas) != 2 {
-			t.Errorf("OnText saw %q before the stall", deltas)
-		}
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("Generate took %v to notice the cancellation", d)
-		}
-	})
-
-	t.Run("adapter timeout mid-stream", func(t *testing.T) {
-		t.Parallel()
-		s := anthropicstub.New(t)
-		s.Enqueue(stalled)
-		m := newModel(t, s, func(c *anthropic.Config) { c.Timeout = 200 * time.Millisecond })
-		_, err := m.Generate(context.Background(), model.Request{Messages: ask("Où est mon colis ?"), OnText: func(context.Context, string) error { return nil }})
-		if !errors.Is(err, model.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) || !model.Retryable(err) {
-			t.Fatalf("Generate = %v, want retryable ErrUnavailable caused by the deadline", err)
-		}
-	})
-
-	t.Run("adapter timeout before any answer", func(t *testing.T) {
-		t.Parallel()
-		s := anthropicstub.New(t)
-		s.Enqueue(stalled)
-		m := newModel(t, s, func(c *anthropic.Config) { c.Timeout = 200 * time.Millisecond })
-		_, err := m.Generate(context.Background(), model.Request{Messages: ask("Où est mon colis ?")})
-		if !errors.Is(err, model.ErrUnavailable) || !model.Retryable(err) {
-			t.Fatalf("Generate = %v, want retryable ErrUnavailable", err)
-		}
-	})
-
-	t.Run("consumer stops the stream", func(t *testing.T) {
-		t.Parallel()
-		s := anthropicstub.New(t)
-		s.Enqueue(anthropicstub.Reply{Text: "one two three four five six"})
-		m := newModel(t, s, nil)
-		errClientGone := errors.New("widget disconnected")
-		calls := 0
-		_, err := m.Generate(context.Background(), model.Request{Messages: ask("hi"), OnText: func(context.Context, string) error {
-			calls++
-			if calls == 2 {
-				return errClientGone
-			}
-			return nil
-		}})
-		if !errors.Is(err, errClientGone) || calls != 2 {
-			t.Fatalf("Generate = %v after %d deltas, want the consumer's error after 2", err, calls)
-		}
-	})
-}
+func TestGenerateCancellation(t *testing.T) { adaptertest.Cancellation(t, fixture) }
 
 func TestGenerateRejectsInvalidRequestLocally(t *testing.T) {
-	t.Parallel()
-	s := anthropicstub.New(t)
-	m := newModel(t, s, nil)
-	for name, req := range map[string]model.Request{
-		"orphan tool result":   {Messages: append(ask("hi"), model.Message{Role: model.RoleTool, ToolCallID: "toolu_404", Text: "{}"})},
+	adaptertest.RejectsLocally(t, fixture, map[string]model.Request{
 		"temperature above 1":  {Messages: ask("hi"), Temperature: 1.5},
 		"only a system prompt": {Messages: []model.Message{{Role: model.RoleSystem, Text: systemPrompt}}},
 		"empty user message":   {Messages: ask("")},
 		"blank user message":   {Messages: ask(" \n ")},
-	} {
-		_, err := m.Generate(context.Background(), req)
-		if !errors.Is(err, model.ErrInvalidRequest) || model.Retryable(err) {
-			t.Errorf("%s: Generate = %v, want permanent ErrInvalidRequest", name, err)
-		}
-	}
-	if n := len(s.Requests()); n != 0 {
-		t.Errorf("an invalid request reached the provider (%d requests)", n)
-	}
+	})
 }
 
 // TestGenerateConcurrently shares one Model between goroutines, for the
 // race detector: each call keeps its own probe and stream state.
 func TestGenerateConcurrently(t *testing.T) {
-	t.Parallel()
-	s := anthropicstub.New(t)
-	s.Always(anthropicstub.Reply{Text: "Your parcel is in Lyon.", ToolCalls: []anthropicstub.Call{{Name: "track_parcel", Input: `{"parcel":"6A1"}`}}})
-	m := newModel(t, s, nil)
-	errs := make(chan error, 8)
-	for i := range 8 {
-		go func() {
-			req := model.Request{Messages: ask("Where is my parcel?"), Tools: orderTools}
-			var deltas []string
-			if i%2 == 0 {
-				req.OnText = collect(&deltas)
-			}
-			resp, err := m.Generate(context.Background(), req)
-			if err == nil && (resp.Text != "Your parcel is in Lyon." || len(resp.ToolCalls) != 1) {
-				err = errors.New("wrong answer: " + resp.Text)
-			}
-			errs <- err
-		}()
-	}
-	for range 8 {
-		if err := <-errs; err != nil {
-			t.Error(err)
-		}
-	}
+	adaptertest.Concurrently(t, fixture, anthropicstub.Reply{Text: "Your parcel is in Lyon.", ToolCalls: []anthropicstub.Call{{Name: "track_parcel", Input: `{"parcel":"6A1"}`}}})
 }
 
 func TestConfig(t *testing.T) {

@@ -9,11 +9,8 @@ import (
 	"github.com/tmc/langchaingo/llms"
 
 	"github.com/attache-dev/attache/agents/model"
+	"github.com/attache-dev/attache/agents/model/internal/adapter"
 )
-
-// emptySchema is sent for a tool without parameters: Anthropic requires an
-// input_schema, and an object with no properties means "no arguments".
-var emptySchema = json.RawMessage(`{"type":"object","properties":{}}`)
 
 // messagesToLangchain converts a validated conversation. System messages,
 // wherever they are, become one system message in front (langchaingo would
@@ -40,7 +37,7 @@ func messagesToLangchain(msgs []model.Message) []llms.MessageContent {
 				out = append(out, llms.TextParts(llms.ChatMessageTypeAI, m.Text))
 			}
 			for _, c := range m.ToolCalls {
-				out = append(out, llms.MessageContent{Role: llms.ChatMessageTypeAI, Parts: []llms.ContentPart{toolCallToLangchain(c)}})
+				out = append(out, llms.MessageContent{Role: llms.ChatMessageTypeAI, Parts: []llms.ContentPart{adapter.ToolCallToLangchain(c)}})
 			}
 		default: // model.RoleUser; Validate rejected the rest
 			out = append(out, llms.TextParts(llms.ChatMessageTypeHuman, m.Text))
@@ -48,30 +45,6 @@ func messagesToLangchain(msgs []model.Message) []llms.MessageContent {
 	}
 	if len(system) > 0 {
 		out = append([]llms.MessageContent{llms.TextParts(llms.ChatMessageTypeSystem, strings.Join(system, "\n\n"))}, out...)
-	}
-	return out
-}
-
-func toolCallToLangchain(c model.ToolCall) llms.ToolCall {
-	args := string(c.Arguments)
-	if args == "" {
-		args = "{}" // langchaingo decodes the arguments into an object
-	}
-	return llms.ToolCall{ID: c.ID, Type: "function", FunctionCall: &llms.FunctionCall{Name: c.Name, Arguments: args}}
-}
-
-func toolsToLangchain(tools []model.Tool) []llms.Tool {
-	out := make([]llms.Tool, len(tools))
-	for i, t := range tools {
-		params := t.Parameters
-		if len(params) == 0 {
-			params = emptySchema
-		}
-		out[i] = llms.Tool{Type: "function", Function: &llms.FunctionDefinition{
-			Name:        t.Name,
-			Description: t.Description,
-			Parameters:  params,
-		}}
 	}
 	return out
 }
@@ -222,6 +195,4 @@ func usageFromGenerationInfo(info map[string]any) model.Usage {
 	return model.Usage{InputTokens: in, OutputTokens: out}
 }
 
-func malformed(detail string) error {
-	return &model.Error{Kind: model.ErrMalformedResponse, Provider: provider, Detail: detail}
-}
+func malformed(detail string) error { return adapter.Malformed(provider, detail) }

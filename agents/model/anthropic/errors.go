@@ -12,12 +12,10 @@ import (
 	"time"
 
 	"github.com/attache-dev/attache/agents/model"
+	"github.com/attache-dev/attache/agents/model/internal/adapter"
 )
 
 const provider = "anthropic"
-
-// maxErrorBody bounds how much of an error response is read.
-const maxErrorBody = 64 << 10
 
 // doer is the HTTP client handed to langchaingo. It
 //   - merges consecutive same-role messages of the request body into one
@@ -50,10 +48,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		resp.Body.Close()
-		p.record(resp.StatusCode, resp.Header, body)
-		resp.Body = io.NopCloser(bytes.NewReader(body))
+		p.record(resp.StatusCode, resp.Header, adapter.ReadErrorBody(resp))
 		return resp, nil
 	}
 	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
@@ -168,8 +163,7 @@ func (p *callProbe) streamError() error {
 func (p *callProbe) emptyAnswer(streamed bool) (model.Response, error) {
 	if streamed {
 		if !p.complete {
-			return model.Response{}, &model.Error{Kind: model.ErrUnavailable, Provider: provider,
-				Detail: "stream ended before the answer was complete"}
+			return model.Response{}, adapter.StreamCut(provider)
 		}
 		return model.Response{StopReason: stopReason(p.stopReason), Usage: p.usage}, nil
 	}
@@ -192,26 +186,18 @@ func (p *callProbe) emptyAnswer(streamed bool) (model.Response, error) {
 }
 
 // kindOf maps a failure — an HTTP status, or only an error type when it
-// came as an event in a stream — to a sentinel of package model.
+// came as an event in a stream — to a sentinel of package model. 529 is
+// Anthropic's "overloaded", a 5xx like any other; 402 and billing_error
+// are an exhausted credit.
 func kindOf(status int, errType string, contextLength, outOfCredit bool) error {
-	switch {
-	case status == http.StatusUnauthorized || status == http.StatusForbidden ||
-		errType == "authentication_error" || errType == "permission_error":
-		return model.ErrAuth
-	case status == http.StatusPaymentRequired || errType == "billing_error" || outOfCredit:
-		return model.ErrQuotaExceeded
-	case status == http.StatusTooManyRequests || errType == "rate_limit_error":
-		return model.ErrRateLimited
-	case status == http.StatusRequestTimeout || status == http.StatusConflict || status >= 500 ||
-		errType == "api_error" || errType == "overloaded_error" || errType == "timeout_error":
-		return model.ErrUnavailable // 529 is Anthropic's "overloaded"
-	case contextLength || status == http.StatusRequestEntityTooLarge || errType == "request_too_large":
-		return model.ErrContextLength
-	case status >= 400 || errType == "invalid_request_error" || errType == "not_found_error":
-		return model.ErrInvalidRequest
-	default: // 1xx, 2xx other than 200, 3xx, an unknown event: something in the way
-		return model.ErrUnavailable
-	}
+	return adapter.KindOf(status, adapter.Signs{
+		Auth:          errType == "authentication_error" || errType == "permission_error",
+		Quota:         status == http.StatusPaymentRequired || errType == "billing_error" || outOfCredit,
+		RateLimit:     errType == "rate_limit_error",
+		Unavailable:   errType == "api_error" || errType == "overloaded_error" || errType == "timeout_error",
+		ContextLength: contextLength || errType == "request_too_large",
+		Invalid:       errType == "invalid_request_error" || errType == "not_found_error",
+	})
 }
 
 // decodeErrorBody reads Anthropic's {"type": "error", "error": {"type",
@@ -235,10 +221,5 @@ func retryAfter(h http.Header) time.Duration {
 	if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 {
 		return time.Duration(s * float64(time.Second))
 	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
+	return adapter.UntilHTTPDate(v)
 }

@@ -2,32 +2,10 @@ package anthropic
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
 )
-
-// textSink sits between langchaingo's streaming callback and the caller's
-// OnText. langchaingo's Anthropic stream parser calls it for text_delta
-// events only (input_json_delta and thinking deltas never reach it), so
-// there is nothing to filter; it keeps what OnText returned, to give it
-// back to the caller unwrapped by langchaingo.
-type textSink struct {
-	onText func(ctx context.Context, delta string) error
-	err    error
-}
-
-func (s *textSink) chunk(ctx context.Context, b []byte) error {
-	if len(b) == 0 {
-		return nil
-	}
-	if err := s.onText(ctx, string(b)); err != nil {
-		s.err = err
-		return err
-	}
-	return nil
-}
 
 // sseWatcher wraps a 200 event-stream body while langchaingo reads it. It
 // notes in the probe the input tokens (message_start), the stop reason and

@@ -8,11 +8,8 @@ import (
 	"github.com/tmc/langchaingo/llms"
 
 	"github.com/attache-dev/attache/agents/model"
+	"github.com/attache-dev/attache/agents/model/internal/adapter"
 )
-
-// emptySchema is sent for a tool without parameters: OpenAI rejects a null
-// schema, and an object with no properties means "no arguments".
-var emptySchema = json.RawMessage(`{"type":"object","properties":{}}`)
 
 // messagesToLangchain converts a validated conversation.
 func messagesToLangchain(msgs []model.Message) []llms.MessageContent {
@@ -38,38 +35,12 @@ func messageToLangchain(m model.Message) llms.MessageContent {
 			parts = append(parts, llms.TextContent{Text: m.Text})
 		}
 		for _, c := range m.ToolCalls {
-			parts = append(parts, toolCallToLangchain(c))
+			parts = append(parts, adapter.ToolCallToLangchain(c))
 		}
 		return llms.MessageContent{Role: llms.ChatMessageTypeAI, Parts: parts}
 	default: // model.RoleUser; Validate rejected the rest
 		return llms.TextParts(llms.ChatMessageTypeHuman, m.Text)
 	}
-}
-
-func toolCallToLangchain(c model.ToolCall) llms.ToolCall {
-	args := string(c.Arguments)
-	if args == "" {
-		args = "{}"
-	}
-	// Type must be "function": langchaingo copies it to the wire as is, and
-	// OpenAI rejects a tool call without it.
-	return llms.ToolCall{ID: c.ID, Type: "function", FunctionCall: &llms.FunctionCall{Name: c.Name, Arguments: args}}
-}
-
-func toolsToLangchain(tools []model.Tool) []llms.Tool {
-	out := make([]llms.Tool, len(tools))
-	for i, t := range tools {
-		params := t.Parameters
-		if len(params) == 0 {
-			params = emptySchema
-		}
-		out[i] = llms.Tool{Type: "function", Function: &llms.FunctionDefinition{
-			Name:        t.Name,
-			Description: t.Description,
-			Parameters:  params,
-		}}
-	}
-	return out
 }
 
 // responseFromLangchain converts langchaingo's answer, checking the tool
@@ -152,6 +123,4 @@ func usageFromGenerationInfo(info map[string]any) model.Usage {
 	return model.Usage{InputTokens: in, OutputTokens: out}
 }
 
-func malformed(detail string) error {
-	return &model.Error{Kind: model.ErrMalformedResponse, Provider: provider, Detail: detail}
-}
+func malformed(detail string) error { return adapter.Malformed(provider, detail) }

@@ -1,11 +1,9 @@
 package openai
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,12 +12,10 @@ import (
 	lcopenai "github.com/tmc/langchaingo/llms/openai"
 
 	"github.com/attache-dev/attache/agents/model"
+	"github.com/attache-dev/attache/agents/model/internal/adapter"
 )
 
 const provider = "openai"
-
-// maxErrorBody bounds how much of an error response is read.
-const maxErrorBody = 64 << 10
 
 // doer is the HTTP client handed to langchaingo. langchaingo folds a
 // non-200 answer into an error string that embeds the provider's message
@@ -40,10 +36,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	if p, ok := req.Context().Value(probeKey{}).(*statusProbe); ok {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		resp.Body.Close()
-		p.record(resp.StatusCode, resp.Header, body)
-		resp.Body = io.NopCloser(bytes.NewReader(body))
+		p.record(resp.StatusCode, resp.Header, adapter.ReadErrorBody(resp))
 	}
 	return resp, nil
 }
@@ -88,24 +81,14 @@ func (p *statusProbe) err() error {
 	}
 }
 
-// kindOf maps an HTTP failure to a sentinel of package model.
+// kindOf maps an HTTP failure to a sentinel of package model. OpenAI says
+// only in the error code that a 429 is an exhausted quota rather than a
+// rate limit.
 func kindOf(status int, code string, contextLength bool) error {
-	switch {
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return model.ErrAuth
-	case status == http.StatusTooManyRequests && code == "insufficient_quota":
-		return model.ErrQuotaExceeded
-	case status == http.StatusTooManyRequests:
-		return model.ErrRateLimited
-	case status == http.StatusRequestTimeout || status == http.StatusConflict || status >= 500:
-		return model.ErrUnavailable
-	case contextLength || status == http.StatusRequestEntityTooLarge:
-		return model.ErrContextLength
-	case status >= 400:
-		return model.ErrInvalidRequest
-	default: // 1xx, 2xx other than 200, 3xx: something between us and the provider
-		return model.ErrUnavailable
-	}
+	return adapter.KindOf(status, adapter.Signs{
+		Quota:         status == http.StatusTooManyRequests && code == "insufficient_quota",
+		ContextLength: contextLength,
+	})
 }
 
 // decodeErrorBody reads OpenAI's {"error": {"code", "type", "message"}} and
@@ -145,12 +128,7 @@ func retryAfter(h http.Header) time.Duration {
 	if s, err := strconv.Atoi(v); err == nil && s > 0 {
 		return time.Duration(s) * time.Second
 	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
+	return adapter.UntilHTTPDate(v)
 }
 
 // transportError maps a failure that produced no HTTP status: the request

@@ -17,23 +17,22 @@ package openai
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/tmc/langchaingo/llms"
 	lcopenai "github.com/tmc/langchaingo/llms/openai"
 
 	"github.com/attache-dev/attache/agents/model"
+	"github.com/attache-dev/attache/agents/model/internal/adapter"
 )
 
 // DefaultBaseURL is OpenAI's API, used when Config.BaseURL is empty.
 const DefaultBaseURL = "https://api.openai.com/v1"
 
 // DefaultTimeout bounds a call, stream included, when Config.Timeout is 0.
-const DefaultTimeout = 2 * time.Minute
+const DefaultTimeout = adapter.DefaultTimeout
 
 // Config configures a Model.
 type Config struct {
@@ -68,48 +67,26 @@ var _ model.Model = (*Model)(nil)
 
 // New checks cfg and returns a Model. It makes no network call.
 func New(cfg Config) (*Model, error) {
-	if cfg.Model == "" {
-		return nil, errors.New("openai: model name is required")
+	set, err := adapter.Check(provider, adapter.Config{
+		BaseURL: cfg.BaseURL, Model: cfg.Model, HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout,
+	}, DefaultBaseURL)
+	if err != nil {
+		return nil, err
 	}
-	base := cfg.BaseURL
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("openai: base URL %q must be an absolute http(s) URL", base)
-	}
-	if cfg.Timeout < 0 {
-		return nil, fmt.Errorf("openai: negative timeout %v", cfg.Timeout)
-	}
-	timeout := cfg.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
-	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	}
-	// langchaingo refuses an empty token, and fills every option we leave
-	// out from OPENAI_* environment variables: pass them all explicitly.
-	// Without an API key a placeholder satisfies it and the doer removes the
-	// header it produces.
-	token := cfg.APIKey
-	if token == "" {
-		token = "no-key"
-	}
+	// langchaingo fills every option we leave out from OPENAI_* environment
+	// variables: pass them all explicitly.
 	llm, err := lcopenai.New(
-		lcopenai.WithToken(token),
+		lcopenai.WithToken(adapter.Token(cfg.APIKey)),
 		lcopenai.WithModel(cfg.Model),
-		lcopenai.WithBaseURL(base),
+		lcopenai.WithBaseURL(set.BaseURL),
 		lcopenai.WithOrganization(""),
 		lcopenai.WithAPIType(lcopenai.APITypeOpenAI),
-		lcopenai.WithHTTPClient(&doer{client: hc, sendKey: cfg.APIKey != ""}),
+		lcopenai.WithHTTPClient(&doer{client: set.HTTPClient, sendKey: cfg.APIKey != ""}),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("openai: %w", err)
 	}
-	return &Model{llm: llm, timeout: timeout, legacyMaxTokens: cfg.LegacyMaxTokens}, nil
+	return &Model{llm: llm, timeout: set.Timeout, legacyMaxTokens: cfg.LegacyMaxTokens}, nil
 }
 
 // Generate sends one chat-completions request. With req.OnText set it
@@ -128,23 +105,20 @@ func (m *Model) Generate(ctx context.Context, req model.Request) (model.Response
 	callCtx = withProbe(callCtx, probe)
 
 	opts := m.callOptions(req)
-	var stream *textFilter
+	var stream *adapter.TextSink
 	if req.OnText != nil {
-		stream = &textFilter{onText: req.OnText}
-		opts = append(opts, llms.WithStreamingFunc(stream.chunk))
+		// langchaingo hands tool-call deltas to the same callback.
+		stream = &adapter.TextSink{OnText: req.OnText, Skip: isToolCallDeltas}
+		opts = append(opts, llms.WithStreamingFunc(stream.Chunk))
 	}
 	resp, err := m.llm.GenerateContent(callCtx, msgs, opts...)
 
 	// Order matters: langchaingo reports a cancelled stream as a partial
 	// success, and its own wording for every other failure.
+	if err := adapter.Interrupted(provider, ctx, callCtx, m.timeout, stream); err != nil {
+		return model.Response{}, err
+	}
 	switch {
-	case stream != nil && stream.err != nil:
-		return model.Response{}, fmt.Errorf("openai: stream consumer: %w", stream.err)
-	case ctx.Err() != nil:
-		return model.Response{}, fmt.Errorf("openai: %w", ctx.Err())
-	case callCtx.Err() != nil:
-		return model.Response{}, &model.Error{Kind: model.ErrUnavailable, Provider: provider,
-			Detail: fmt.Sprintf("no complete answer within %v", m.timeout), Err: callCtx.Err()}
 	case probe.status != 0:
 		return model.Response{}, probe.err()
 	case err != nil:
@@ -157,8 +131,7 @@ func (m *Model) Generate(ctx context.Context, req model.Request) (model.Response
 	if stream != nil && out.StopReason == "" {
 		// The stream ended without a finish_reason: the connection was cut
 		// or the provider sent an error event, which langchaingo skips.
-		return model.Response{}, &model.Error{Kind: model.ErrUnavailable, Provider: provider,
-			Detail: "stream ended before the answer was complete"}
+		return model.Response{}, adapter.StreamCut(provider)
 	}
 	return out, nil
 }
@@ -172,7 +145,7 @@ func (m *Model) callOptions(req model.Request) []llms.CallOption {
 		}
 	}
 	if len(req.Tools) > 0 {
-		opts = append(opts, llms.WithTools(toolsToLangchain(req.Tools)))
+		opts = append(opts, llms.WithTools(adapter.ToolsToLangchain(req.Tools)))
 	}
 	return opts
 }

@@ -3,7 +3,6 @@ package openai_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"reflect"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/attache-dev/attache/agents/model"
+	"github.com/attache-dev/attache/agents/model/internal/adaptertest"
 	"github.com/attache-dev/attache/agents/model/openai"
 	"github.com/attache-dev/attache/internal/testutil/openaistub"
 )
@@ -29,38 +29,25 @@ func newModel(t *testing.T, s *openaistub.Server, mod func(*openai.Config)) *ope
 	return m
 }
 
-func ask(text string) []model.Message {
-	return []model.Message{
-		{Role: model.RoleSystem, Text: "You are the support agent of a shop shipping from Lyon."},
-		{Role: model.RoleUser, Text: text},
-	}
-}
+var (
+	ask        = adaptertest.Ask
+	orderTools = adaptertest.OrderTools()
+	jsonEqual  = adaptertest.JSONEqual
+)
 
-var orderTools = []model.Tool{
-	{
-		Name:        "order_status",
-		Description: "Look up an order by its number.",
-		Parameters:  json.RawMessage(`{"type":"object","properties":{"order":{"type":"string"}},"required":["order"]}`),
+// fixture binds the tests every adapter shares to this one and openaistub.
+var fixture = adaptertest.Fixture[openaistub.Reply]{
+	Provider: "openai",
+	Tools:    orderTools,
+	Start: func(t *testing.T, timeout time.Duration) (adaptertest.Stub[openaistub.Reply], model.Model, func() int) {
+		s := openaistub.New(t)
+		return s, newModel(t, s, func(c *openai.Config) { c.Timeout = timeout }), func() int { return len(s.Requests()) }
 	},
-	{
-		Name:        "track_parcel",
-		Description: "Track a parcel with the carrier.",
-		Parameters:  json.RawMessage(`{"type":"object","properties":{"parcel":{"type":"string"}},"required":["parcel"]}`),
+	Text: func(text string) openaistub.Reply { return openaistub.Reply{Text: text} },
+	// The role chunk, then two text deltas.
+	Stalled: func(text string) openaistub.Reply {
+		return openaistub.Reply{Text: text, Cut: &openaistub.Cut{After: 3, Mode: openaistub.CutStall}}
 	},
-}
-
-// jsonEqual compares two JSON texts by value.
-func jsonEqual(t *testing.T, got, want string) bool {
-	t.Helper()
-	var g, w any
-	if err := json.Unmarshal([]byte(got), &g); err != nil {
-		t.Errorf("not JSON: %q: %v", got, err)
-		return false
-	}
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("bad want %q: %v", want, err)
-	}
-	return reflect.DeepEqual(g, w)
 }
 
 func TestGeneratePlainCompletion(t *testing.T) {
@@ -117,17 +104,7 @@ func TestGenerateStreamsText(t *testing.T) {
 	s.Enqueue(openaistub.Reply{Text: text, Usage: &openaistub.Usage{PromptTokens: 20, CompletionTokens: 17, TotalTokens: 37}})
 	m := newModel(t, s, nil)
 
-	var deltas []string
-	resp, err := m.Generate(context.Background(), model.Request{
-		Messages: ask("Wo ist meine Bestellung?"),
-		OnText: func(_ context.Context, d string) error {
-			deltas = append(deltas, d)
-			return nil
-		},
-	})
-	if err != nil {
-		t.Fatalf("Generate: %v", err)
-	}
+	resp, deltas := adaptertest.Generate(t, m, model.Request{Messages: ask("Wo ist meine Bestellung?")}, true)
 	if want := openaistub.Deltas(text); !slices.Equal(deltas, want) {
 		t.Errorf("OnText deltas = %q, want %q", deltas, want)
 	}
@@ -183,29 +160,8 @@ func TestGenerateToolCalls(t *testing.T) {
 			s.Enqueue(tt.reply)
 			m := newModel(t, s, nil)
 			req := model.Request{Messages: ask("Where are order FR-1042 and parcel 6A1234567890?"), Tools: orderTools}
-			var deltas []string
-			if tt.stream {
-				req.OnText = func(_ context.Context, d string) error {
-					deltas = append(deltas, d)
-					return nil
-				}
-			}
-			resp, err := m.Generate(context.Background(), req)
-			if err != nil {
-				t.Fatalf("Generate: %v", err)
-			}
-			if !reflect.DeepEqual(resp.ToolCalls, tt.want) {
-				t.Errorf("ToolCalls = %s, want %s", describe(resp.ToolCalls), describe(tt.want))
-			}
-			if resp.StopReason != model.StopToolCalls {
-				t.Errorf("StopReason = %q, want tool_calls", resp.StopReason)
-			}
-			if !slices.Equal(deltas, tt.wantText) {
-				t.Errorf("OnText saw %q, want %q (tool-call JSON must not leak)", deltas, tt.wantText)
-			}
-			if resp.Text != strings.Join(tt.wantText, "") {
-				t.Errorf("Text = %q", resp.Text)
-			}
+			resp, deltas := adaptertest.Generate(t, m, req, tt.stream)
+			adaptertest.CheckToolAnswer(t, resp, deltas, tt.want, strings.Join(tt.wantText, ""), tt.wantText)
 
 			sent := s.Requests()[0]
 			if len(sent.Tools) != len(orderTools) {
@@ -227,14 +183,6 @@ func toModel(calls []openaistub.Call) []model.ToolCall {
 		out[i] = model.ToolCall{ID: c.ID, Name: c.Name, Arguments: json.RawMessage(c.Arguments)}
 	}
 	return out
-}
-
-func describe(calls []model.ToolCall) string {
-	var b strings.Builder
-	for _, c := range calls {
-		b.WriteString(c.ID + ":" + c.Name + string(c.Arguments) + " ")
-	}
-	return b.String()
 }
 
 func TestGenerateToolResultRoundTrip(t *testing.T) {
@@ -289,55 +237,20 @@ func TestGenerateToolResultRoundTrip(t *testing.T) {
 }
 
 func TestGenerateErrors(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name      string
-		reply     openaistub.Reply
-		stream    bool
-		wantKind  error
-		retryable bool
-		wantAfter time.Duration
-		leak      string // provider text that must not appear in the error
-	}{
-		{"rate limited", openaistub.RateLimited(), false, model.ErrRateLimited, true, 2 * time.Second, "Rate limit reached"},
-		{"rate limited while streaming", openaistub.RateLimited(), true, model.ErrRateLimited, true, 2 * time.Second, "Rate limit reached"},
-		{"server error", openaistub.ServerError(), false, model.ErrUnavailable, true, 0, "Sorry about that"},
-		{"bad gateway", openaistub.ErrorReply(http.StatusBadGateway, openaistub.APIError{Message: "upstream <html>", Type: "server_error"}), false, model.ErrUnavailable, true, 0, "upstream"},
-		{"quota exhausted", openaistub.QuotaExceeded(), false, model.ErrQuotaExceeded, false, 0, "billing details"},
-		{"context too long", openaistub.ContextLengthExceeded(), false, model.ErrContextLength, false, 0, "128000"},
-		{"vLLM context too long", openaistub.ErrorReply(http.StatusBadRequest, openaistub.APIError{Message: "This model's maximum context length is 4096 tokens.", Type: "BadRequestError"}), false, model.ErrContextLength, false, 0, "4096"},
-		{"unknown model", openaistub.ErrorReply(http.StatusNotFound, openaistub.APIError{Message: "The model `gpt-9` does not exist", Type: "invalid_request_error", Code: "model_not_found"}), false, model.ErrInvalidRequest, false, 0, "gpt-9"},
-		{"forbidden", openaistub.ErrorReply(http.StatusForbidden, openaistub.APIError{Message: "Project does not have access", Type: "invalid_request_error"}), false, model.ErrAuth, false, 0, "Project"},
-		{"error event mid-stream", openaistub.Reply{Text: "We shipped it on Monday morning", Error: openaistub.APIError{Message: "overloaded", Type: "server_error"}, Cut: &openaistub.Cut{After: 3, Mode: openaistub.CutError}}, true, model.ErrUnavailable, true, 0, "overloaded"},
-		{"connection dropped mid-stream", openaistub.Reply{Text: "We shipped it on Monday morning", Cut: &openaistub.Cut{After: 3, Mode: openaistub.CutAbort}}, true, model.ErrUnavailable, true, 0, ""},
-		{"tool arguments not JSON", openaistub.Reply{ToolCalls: []openaistub.Call{{Name: "order_status", Arguments: `{"order":"FR-10`}}, FinishReason: "length"}, false, model.ErrMalformedResponse, true, 0, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			s := openaistub.New(t)
-			s.Enqueue(tt.reply)
-			m := newModel(t, s, nil)
-			req := model.Request{Messages: ask("Where is my order?"), Tools: orderTools}
-			var streamed []string
-			if tt.stream {
-				req.OnText = func(_ context.Context, d string) error { streamed = append(streamed, d); return nil }
-			}
-			resp, err := m.Generate(context.Background(), req)
-			if !errors.Is(err, tt.wantKind) {
-				t.Fatalf("Generate = %+v, %v; want %v", resp, err, tt.wantKind)
-			}
-			if got := model.Retryable(err); got != tt.retryable {
-				t.Errorf("Retryable(%v) = %v, want %v", err, got, tt.retryable)
-			}
-			if got := model.RetryAfter(err); got != tt.wantAfter {
-				t.Errorf("RetryAfter = %v, want %v", got, tt.wantAfter)
-			}
-			if tt.leak != "" && strings.Contains(err.Error(), tt.leak) {
-				t.Errorf("error %q repeats the provider's message", err)
-			}
-		})
-	}
+	adaptertest.Errors(t, fixture, []adaptertest.ErrorCase[openaistub.Reply]{
+		{Name: "rate limited", Reply: openaistub.RateLimited(), Kind: model.ErrRateLimited, Code: "rate_limit_exceeded", Retryable: true, After: 2 * time.Second, Leak: "Rate limit reached"},
+		{Name: "rate limited while streaming", Reply: openaistub.RateLimited(), Stream: true, Kind: model.ErrRateLimited, Code: "rate_limit_exceeded", Retryable: true, After: 2 * time.Second, Leak: "Rate limit reached"},
+		{Name: "server error", Reply: openaistub.ServerError(), Kind: model.ErrUnavailable, Code: "server_error", Retryable: true, Leak: "Sorry about that"},
+		{Name: "bad gateway", Reply: openaistub.ErrorReply(http.StatusBadGateway, openaistub.APIError{Message: "upstream <html>", Type: "server_error"}), Kind: model.ErrUnavailable, Code: "server_error", Retryable: true, Leak: "upstream"},
+		{Name: "quota exhausted", Reply: openaistub.QuotaExceeded(), Kind: model.ErrQuotaExceeded, Code: "insufficient_quota", Leak: "billing details"},
+		{Name: "context too long", Reply: openaistub.ContextLengthExceeded(), Kind: model.ErrContextLength, Code: "context_length_exceeded", Leak: "128000"},
+		{Name: "vLLM context too long", Reply: openaistub.ErrorReply(http.StatusBadRequest, openaistub.APIError{Message: "This model's maximum context length is 4096 tokens.", Type: "BadRequestError"}), Kind: model.ErrContextLength, Code: "BadRequestError", Leak: "4096"},
+		{Name: "unknown model", Reply: openaistub.ErrorReply(http.StatusNotFound, openaistub.APIError{Message: "The model `gpt-9` does not exist", Type: "invalid_request_error", Code: "model_not_found"}), Kind: model.ErrInvalidRequest, Code: "model_not_found", Leak: "gpt-9"},
+		{Name: "forbidden", Reply: openaistub.ErrorReply(http.StatusForbidden, openaistub.APIError{Message: "Project does not have access", Type: "invalid_request_error"}), Kind: model.ErrAuth, Code: "invalid_request_error", Leak: "Project"},
+		{Name: "error event mid-stream", Reply: openaistub.Reply{Text: "We shipped it on Monday morning", Error: openaistub.APIError{Message: "overloaded", Type: "server_error"}, Cut: &openaistub.Cut{After: 3, Mode: openaistub.CutError}}, Stream: true, Kind: model.ErrUnavailable, Retryable: true, Leak: "overloaded"},
+		{Name: "connection dropped mid-stream", Reply: openaistub.Reply{Text: "We shipped it on Monday morning", Cut: &openaistub.Cut{After: 3, Mode: openaistub.CutAbort}}, Stream: true, Kind: model.ErrUnavailable, Retryable: true},
+		{Name: "tool arguments not JSON", Reply: openaistub.Reply{ToolCalls: []openaistub.Call{{Name: "order_status", Arguments: `{"order":"FR-10`}}, FinishReason: "length"}, Kind: model.ErrMalformedResponse, Retryable: true},
+	})
 }
 
 func TestGenerateWrongKey(t *testing.T) {
@@ -345,97 +258,19 @@ func TestGenerateWrongKey(t *testing.T) {
 	s := openaistub.New(t)
 	s.RequireAPIKey("sk-right")
 	_, err := newModel(t, s, func(c *openai.Config) { c.APIKey = "sk-wrong" }).Generate(context.Background(), model.Request{Messages: ask("hi")})
-	var e *model.Error
-	if !errors.Is(err, model.ErrAuth) || !errors.As(err, &e) || e.Status != http.StatusUnauthorized || e.Code != "invalid_api_key" || model.Retryable(err) {
-		t.Errorf("Generate = %v, want a permanent ErrAuth with status 401 and code invalid_api_key", err)
-	}
+	adaptertest.WrongKey(t, err, "invalid_api_key", "Incorrect API key")
 }
 
-func TestGenerateCancellation(t *testing.T) {
-	t.Parallel()
-	stalled := openaistub.Reply{Text: "Votre colis est en route vers Marseille depuis hier soir.", Cut: &openaistub.Cut{After: 3, Mode: openaistub.CutStall}}
-
-	t.Run("caller cancels mid-stream", func(t *testing.T) {
-		t.Parallel()
-		s := openaistub.New(t)
-		s.Enqueue(stalled)
-		m := newModel(t, s, nil)
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		var deltas []string
-		start := time.Now()
-		_, err := m.Generate(ctx, model.Request{Messages: ask("Où est mon colis ?"), OnText: func(_ context.Context, d string) error {
-			deltas = append(deltas, d)
-			if len(deltas) == 2 { // the stub stalls after this chunk
-				go func() { time.Sleep(20 * time.Millisecond); cancel() }()
-			}
-			return nil
-		}})
-		if !errors.Is(err, context.Canceled) || model.Retryable(err) {
-			t.Fatalf("Generate = %v, want context.Canceled, not retryable", err)
-		}
-		if len(deltas) != 2 {
-			t.Errorf("OnText saw %q before the stall", deltas)
-		}
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("Generate took %v to notice the cancellation", d)
-		}
-	})
-
-	t.Run("adapter timeout mid-stream", func(t *testing.T) {
-		t.Parallel()
-		s := openaistub.New(t)
-		s.Enqueue(stalled)
-		m := newModel(t, s, func(c *openai.Config) { c.Timeout = 200 * time.Millisecond })
-		_, err := m.Generate(context.Background(), model.Request{Messages: ask("Où est mon colis ?"), OnText: func(context.Context, string) error { return nil }})
-		if !errors.Is(err, model.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) || !model.Retryable(err) {
-			t.Fatalf("Generate = %v, want retryable ErrUnavailable caused by the deadline", err)
-		}
-	})
-
-	t.Run("adapter timeout before any answer", func(t *testing.T) {
-		t.Parallel()
-		s := openaistub.New(t)
-		s.Enqueue(stalled)
-		m := newModel(t, s, func(c *openai.Config) { c.Timeout = 200 * time.Millisecond })
-		_, err := m.Generate(context.Background(), model.Request{Messages: ask("Où est mon colis ?")})
-		if !errors.Is(err, model.ErrUnavailable) || !model.Retryable(err) {
-			t.Fatalf("Generate = %v, want retryable ErrUnavailable", err)
-		}
-	})
-
-	t.Run("consumer stops the stream", func(t *testing.T) {
-		t.Parallel()
-		s := openaistub.New(t)
-		s.Enqueue(openaistub.Reply{Text: "one two three four five six"})
-		m := newModel(t, s, nil)
-		errClientGone := errors.New("widget disconnected")
-		calls := 0
-		_, err := m.Generate(context.Background(), model.Request{Messages: ask("hi"), OnText: func(context.Context, string) error {
-			calls++
-			if calls == 2 {
-				return errClientGone
-			}
-			return nil
-		}})
-		if !errors.Is(err, errClientGone) || calls != 2 {
-			t.Fatalf("Generate = %v after %d deltas, want the consumer's error after 2", err, calls)
-		}
-	})
-}
+func TestGenerateCancellation(t *testing.T) { adaptertest.Cancellation(t, fixture) }
 
 func TestGenerateRejectsInvalidRequestLocally(t *testing.T) {
-	t.Parallel()
-	s := openaistub.New(t)
-	m := newModel(t, s, nil)
-	msgs := append(ask("hi"), model.Message{Role: model.RoleTool, ToolCallID: "call_404", Text: "{}"})
-	_, err := m.Generate(context.Background(), model.Request{Messages: msgs})
-	if !errors.Is(err, model.ErrInvalidRequest) || model.Retryable(err) {
-		t.Fatalf("Generate = %v, want permanent ErrInvalidRequest", err)
-	}
-	if n := len(s.Requests()); n != 0 {
-		t.Errorf("an invalid request reached the provider (%d requests)", n)
-	}
+	adaptertest.RejectsLocally(t, fixture, nil)
+}
+
+// TestGenerateConcurrently shares one Model between goroutines, for the
+// race detector: each call keeps its own probe and stream filter.
+func TestGenerateConcurrently(t *testing.T) {
+	adaptertest.Concurrently(t, fixture, openaistub.Reply{Text: "Your parcel is in Lyon.", ToolCalls: []openaistub.Call{{Name: "track_parcel", Arguments: `{"parcel":"6A1"}`}}})
 }
 
 func TestConfig(t *testing.T) {

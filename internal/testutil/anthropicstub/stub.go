@@ -23,15 +23,12 @@
 package anthropicstub
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
-	"unicode/utf8"
+
+	"github.com/attache-dev/attache/internal/testutil/stubkit"
 )
 
 // Version is the anthropic-version header value clients send today; the
@@ -71,43 +68,35 @@ type Call struct {
 }
 
 // CutMode says how a stream is interrupted.
-type CutMode int
+type CutMode = stubkit.CutMode
 
 const (
 	// CutStall stops sending and holds the connection open until the client
 	// goes away or the stub closes. A non-streamed reply with this cut never
 	// answers at all.
-	CutStall CutMode = iota
+	CutStall = stubkit.CutStall
 	// CutAbort drops the connection abruptly (no message_stop).
-	CutAbort
+	CutAbort = stubkit.CutAbort
 	// CutEnd ends the response cleanly but early, without the remaining
 	// events and without message_stop, as a proxy that gives up might.
-	CutEnd
+	CutEnd = stubkit.CutEnd
 	// CutError sends an "error" event with Reply.Error (overloaded_error
 	// when empty) and ends the stream, as Anthropic does when it fails
 	// after the 200 status went out.
-	CutError
+	CutError = stubkit.CutError
 )
 
 // Cut interrupts a streamed reply after After events (ping included).
-type Cut struct {
-	After int
-	Mode  CutMode
-}
+type Cut = stubkit.Cut
 
 // Server is a running stub. Its methods are safe for concurrent use.
 type Server struct {
-	t    testing.TB
-	srv  *httptest.Server
-	done chan struct{}
-	once sync.Once
+	kit      *stubkit.Server
+	script   stubkit.Script[Reply]
+	requests stubkit.Log[MessagesRequest]
 
-	mu       sync.Mutex
-	script   []Reply
-	fallback *Reply
-	apiKey   string
-	seq      int
-	requests []MessagesRequest
+	mu     sync.Mutex
+	apiKey string
 }
 
 // New starts a stub and stops it when the test ends. At the end of a test
@@ -115,56 +104,33 @@ type Server struct {
 // error: the code under test made fewer calls than the test expected.
 func New(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{t: t, done: make(chan struct{})}
+	s := &Server{}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/messages", s.handleMessages)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, APIError{Type: "not_found_error", Message: "Not Found"})
 	})
-	s.srv = httptest.NewServer(mux)
-	t.Cleanup(func() {
-		s.Close()
-		if n := s.Pending(); n > 0 && !t.Failed() {
-			t.Errorf("anthropicstub: %d scripted replies were never requested", n)
-		}
-	})
+	s.kit = stubkit.Start(t, "anthropicstub", mux, s.Pending)
 	return s
 }
 
 // URL is the API base URL, ending in /v1, as the adapter's base URL
 // setting expects; requests go to URL()+"/messages".
-func (s *Server) URL() string { return s.srv.URL + "/v1" }
+func (s *Server) URL() string { return s.kit.URL() + "/v1" }
 
 // Close stops the server, releasing stalled streams first. It is called
 // automatically at the end of the test.
-func (s *Server) Close() {
-	s.once.Do(func() {
-		close(s.done)
-		s.srv.Close()
-	})
-}
+func (s *Server) Close() { s.kit.Close() }
 
 // Enqueue appends replies to the script; each messages request consumes one.
-func (s *Server) Enqueue(replies ...Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.script = append(s.script, replies...)
-}
+func (s *Server) Enqueue(replies ...Reply) { s.script.Enqueue(replies...) }
 
 // Always makes r the answer to every request once the script is used up,
 // for benchmarks and load tests.
-func (s *Server) Always(r Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fallback = &r
-}
+func (s *Server) Always(r Reply) { s.script.Always(r) }
 
 // Pending reports how many scripted replies have not been used.
-func (s *Server) Pending() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.script)
-}
+func (s *Server) Pending() int { return s.script.Pending() }
 
 // RequireAPIKey makes the stub answer 401 authentication_error, as
 // Anthropic does, to requests without "x-api-key: key". By default any or
@@ -177,11 +143,7 @@ func (s *Server) RequireAPIKey(key string) {
 
 // Requests returns the requests that passed the API key check so far,
 // rejected ones included (see MessagesRequest.Status), in arrival order.
-func (s *Server) Requests() []MessagesRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]MessagesRequest(nil), s.requests...)
-}
+func (s *Server) Requests() []MessagesRequest { return s.requests.All() }
 
 // ErrorReply is a reply answering status with Anthropic's error body.
 func ErrorReply(status int, errType, message string) Reply {
@@ -223,7 +185,7 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(w, r) {
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 32<<20))
+	body, err := stubkit.ReadBody(w, r)
 	if err != nil {
 		writeError(w, http.StatusRequestEntityTooLarge, APIError{Type: "request_too_large", Message: "Request exceeds the maximum allowed number of bytes."})
 		return
@@ -232,10 +194,7 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	req.Header = r.Header.Clone()
 	req.Body = body
 
-	s.mu.Lock()
-	idx := len(s.requests)
-	s.requests = append(s.requests, req)
-	s.mu.Unlock()
+	idx := s.requests.Add(req)
 	status := http.StatusBadRequest
 	switch {
 	case r.Header.Get("Anthropic-Version") == "":
@@ -245,9 +204,7 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	default:
 		status = s.answer(w, r, req, fields)
 	}
-	s.mu.Lock()
-	s.requests[idx].Status = status
-	s.mu.Unlock()
+	s.requests.Update(idx, func(q *MessagesRequest) { q.Status = status })
 }
 
 // answer validates req, takes the next reply and writes it, returning the
@@ -257,93 +214,36 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, req MessagesRequ
 		writeError(w, http.StatusBadRequest, e)
 		return http.StatusBadRequest
 	}
-	reply, seq, ok := s.next()
+	reply, seq, ok := stubkit.Take(s.kit, &s.script, w, offeredTools(req), calledTools, func(w http.ResponseWriter, msg string) {
+		writeError(w, http.StatusInternalServerError, APIError{Type: "api_error", Message: msg})
+	})
 	if !ok {
-		s.t.Errorf("anthropicstub: request %d arrived but the script is empty", seq)
-		writeError(w, http.StatusInternalServerError, APIError{Type: "api_error", Message: "anthropicstub: no scripted reply"})
 		return http.StatusInternalServerError
-	}
-	if name, ok := undeclaredTool(reply, req); !ok {
-		s.t.Errorf("anthropicstub: script calls tool %q, which the request did not offer", name)
-		writeError(w, http.StatusInternalServerError, APIError{Type: "api_error", Message: "anthropicstub: tool not offered"})
-		return http.StatusInternalServerError
-	}
-	for k, vs := range reply.Header {
-		w.Header()[k] = vs
-	}
-	if reply.Status != 0 && reply.Status != http.StatusOK {
-		writeError(w, reply.Status, reply.Error)
-		return reply.Status
 	}
 	m := newMessage(req, reply, seq)
-	if !req.Stream {
-		if reply.Cut != nil && reply.Cut.Mode == CutStall {
-			s.stall(r.Context())
-			return 0
-		}
-		writeJSON(w, http.StatusOK, m.object())
-		return http.StatusOK
-	}
-	s.stream(w, r, m, reply.Cut, reply.Error)
-	return http.StatusOK
-}
-
-func (s *Server) next() (Reply, int, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.seq++
-	if len(s.script) > 0 {
-		r := s.script[0]
-		s.script = s.script[1:]
-		return r, s.seq, true
-	}
-	if s.fallback != nil {
-		return *s.fallback, s.seq, true
-	}
-	return Reply{}, s.seq, false
+	return s.kit.Answer(w, r, stubkit.Answer{
+		Header:      reply.Header,
+		Status:      reply.Status,
+		WriteError:  func(w http.ResponseWriter, status int) { writeError(w, status, reply.Error) },
+		Stream:      req.Stream,
+		WriteStream: func() { s.stream(w, r, m, reply.Cut, reply.Error) },
+		Object:      func() any { return m.object() },
+		Cut:         reply.Cut,
+	})
 }
 
 // stream writes m as server-sent events, applying cut.
 func (s *Server) stream(w http.ResponseWriter, r *http.Request, m message, cut *Cut, cutErr APIError) {
-	flusher, _ := w.(http.Flusher)
-	w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
-	send := func(e event) {
-		b, err := json.Marshal(e.data)
-		if err != nil {
-			panic(err) // our own values always marshal
+	sse := stubkit.StartSSE(w)
+	events := m.events()
+	sendEvent := func(i int) { sse.Send(events[i].name, events[i].data) }
+	sendError := func() {
+		if cutErr.Type == "" {
+			cutErr = APIError{Type: "overloaded_error", Message: "Overloaded"}
 		}
-		fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.name, b)
-		if flusher != nil {
-			flusher.Flush()
-		}
+		sse.Send("error", obj("type", "error", "error", cutErr))
 	}
-	for i, e := range m.events() {
-		if cut != nil && i == cut.After {
-			switch cut.Mode {
-			case CutStall:
-				s.stall(r.Context())
-			case CutAbort:
-				panic(http.ErrAbortHandler) // net/http drops the connection
-			case CutEnd:
-			case CutError:
-				if cutErr.Type == "" {
-					cutErr = APIError{Type: "overloaded_error", Message: "Overloaded"}
-				}
-				send(event{"error", obj("type", "error", "error", cutErr)})
-			}
-			return
-		}
-		send(e)
-	}
-}
-
-func (s *Server) stall(ctx context.Context) {
-	select {
-	case <-ctx.Done():
-	case <-s.done:
-	}
+	s.kit.Stream(r.Context(), len(events), cut, sendEvent, sendError)
 }
 
 func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
@@ -365,68 +265,38 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
-		panic(http.ErrAbortHandler)
-	}
-}
-
 func writeError(w http.ResponseWriter, status int, e APIError) {
 	w.Header().Set("Request-Id", "req_stub")
-	writeJSON(w, status, obj("type", "error", "error", e, "request_id", "req_stub"))
+	stubkit.WriteJSON(w, status, obj("type", "error", "error", e, "request_id", "req_stub"))
 }
 
-// undeclaredTool reports the first scripted tool call whose name the
-// request did not offer; the real API never calls a tool it was not given.
-func undeclaredTool(reply Reply, req MessagesRequest) (string, bool) {
-	for _, c := range reply.ToolCalls {
-		found := false
-		for _, t := range req.Tools {
-			found = found || t.Name == c.Name
-		}
-		if !found {
-			return c.Name, false
-		}
+// offeredTools names the tools req offers.
+func offeredTools(req MessagesRequest) []string {
+	var names []string
+	for _, t := range req.Tools {
+		names = append(names, t.Name)
 	}
-	return "", true
+	return names
+}
+
+// calledTools names the tools r calls.
+func calledTools(r Reply) []string {
+	var names []string
+	for _, c := range r.ToolCalls {
+		names = append(names, c.Name)
+	}
+	return names
 }
 
 // Deltas returns the text_delta pieces the stub streams for text: a piece
 // per word with its leading space, words longer than eight runes (and
 // scripts written without spaces) cut every eight runes. Their
 // concatenation is text.
-func Deltas(text string) []string {
-	var out []string
-	start := 0
-	runes := 0
-	for i, r := range text {
-		if i > start && (r == ' ' || runes == 8) {
-			out = append(out, text[start:i])
-			start, runes = i, 0
-		}
-		runes++
-	}
-	if start < len(text) {
-		out = append(out, text[start:])
-	}
-	return out
-}
+func Deltas(text string) []string { return stubkit.Deltas(text) }
 
 // Fragments returns the input_json_delta pieces the stub streams for a
 // tool input: an empty first piece, as Anthropic sends, then pieces of a
 // few bytes cut on rune boundaries. Their concatenation is input.
 func Fragments(input string) []string {
-	const size = 6
-	out := []string{""}
-	for len(input) > 0 {
-		n := min(size, len(input))
-		for n < len(input) && !utf8.RuneStart(input[n]) {
-			n++
-		}
-		out = append(out, input[:n])
-		input = input[n:]
-	}
-	return out
+	return append([]string{""}, stubkit.Fragments(input)...)
 }

@@ -3,9 +3,7 @@ package anthropicstub_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"reflect"
 	"slices"
@@ -14,35 +12,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/attache-dev/attache/internal/testutil/anthropicstub"
+	"github.com/attache-dev/attache/internal/testutil/stubkit"
 )
 
-// post sends body to the stub's /v1/messages with the anthropic-version
-// header and any extra header pairs ("-Name" removes a header).
+// post sends body to the stub with the anthropic-version header and any
+// extra header pairs ("-Name" removes a header).
 func post(t *testing.T, url, body string, header ...string) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Anthropic-Version", anthropicstub.Version)
-	for i := 0; i+1 < len(header); i += 2 {
-		if name, ok := strings.CutPrefix(header[i], "-"); ok {
-			req.Header.Del(name)
-			continue
-		}
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
+	return stubkit.Post(t, url, body, append([]string{"Anthropic-Version", anthropicstub.Version}, header...)...)
 }
 
 // errorBody is Anthropic's error response.
@@ -351,31 +328,9 @@ func TestErrorsAndCuts(t *testing.T) {
 		t.Errorf("CutEnd stream = %s", b)
 	}
 
-	req, _ := http.NewRequest(http.MethodPost, s.URL()+"/messages", strings.NewReader(streamed))
-	req.Header.Set("Anthropic-Version", anthropicstub.Version)
-	r, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = io.ReadAll(r.Body)
-	r.Body.Close()
-	if err == nil {
-		t.Error("CutAbort: reading the stream succeeded, want a broken connection")
-	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	req, _ = http.NewRequestWithContext(ctx, http.MethodPost, s.URL()+"/messages", strings.NewReader(streamed))
-	req.Header.Set("Anthropic-Version", anthropicstub.Version)
-	r, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	line, err := bufio.NewReader(r.Body).ReadString('\n')
-	if err != nil || line != "event: message_start\n" {
-		t.Fatalf("CutStall: first line %q, %v", line, err)
-	}
-	cancel() // the stalled handler must notice the client leaving, or Close would hang
-	r.Body.Close()
+	version := []string{"Anthropic-Version", anthropicstub.Version}
+	stubkit.CheckAborted(t, s.URL()+"/messages", streamed, version...)
+	stubkit.CheckStalled(t, s.URL()+"/messages", streamed, func(line string) bool { return line == "event: message_start\n" }, version...)
 
 	if got := len(s.Requests()); got != 6 {
 		t.Errorf("recorded %d requests, want 6", got)
@@ -418,17 +373,9 @@ func TestUnknownPath(t *testing.T) {
 
 func TestDeltasAndFragments(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct {
-		text string
-		want []string
-	}{
-		{"", nil},
-		{"Hello there, friend", []string{"Hello", " there,", " friend"}},
-		{"ご注文の商品は本日発送されました", []string{"ご注文の商品は本", "日発送されました"}},
-	} {
-		if got := anthropicstub.Deltas(tt.text); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("Deltas(%q) = %q, want %q", tt.text, got, tt.want)
-		}
+	// The cutting rules themselves are tested in stubkit.
+	if got, want := anthropicstub.Deltas("Hello there, friend"), []string{"Hello", " there,", " friend"}; !slices.Equal(got, want) {
+		t.Errorf("Deltas = %q, want %q", got, want)
 	}
 	in := `{"order":"東京-55"}`
 	f := anthropicstub.Fragments(in)

@@ -1,14 +1,14 @@
 package anthropicstub
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
+
+	"github.com/attache-dev/attache/internal/testutil/stubkit"
 )
 
 // requestParams are the body fields the Messages API accepts; it rejects
@@ -49,14 +49,7 @@ func decodeRequest(body []byte) (MessagesRequest, map[string]json.RawMessage, AP
 // validate applies the checks the Messages API makes before generating,
 // with its messages; it returns false when the request is acceptable.
 func validate(req MessagesRequest, fields map[string]json.RawMessage) (APIError, bool) {
-	var unknown []string
-	for k := range fields {
-		if !slices.Contains(requestParams, k) {
-			unknown = append(unknown, k)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
+	if unknown := stubkit.UnknownFields(fields, requestParams); len(unknown) > 0 {
 		return invalid("%s: Extra inputs are not permitted", unknown[0])
 	}
 	switch {
@@ -66,13 +59,13 @@ func validate(req MessagesRequest, fields map[string]json.RawMessage) (APIError,
 		return invalid("max_tokens: Field required")
 	case *req.MaxTokens < 1:
 		return invalid("max_tokens: Input should be greater than or equal to 1")
-	case fields["messages"] == nil || isNull(fields["messages"]):
+	case fields["messages"] == nil || stubkit.IsNull(fields["messages"]):
 		return invalid("messages: Field required")
 	case len(req.Messages) == 0:
 		return invalid("messages: at least one message is required")
 	case req.Temperature != nil && (*req.Temperature < 0 || *req.Temperature > 1):
 		return invalid("temperature: Input should be less than or equal to 1")
-	case len(req.System) > 0 && !isStringOrArray(req.System):
+	case len(req.System) > 0 && !stubkit.IsStringOrArray(req.System):
 		return invalid("system: Input should be a valid string or a list of text blocks")
 	}
 	if e, bad := validateTools(req.Tools); bad {
@@ -92,7 +85,7 @@ func validateTools(tools []Tool) (APIError, bool) {
 			return invalid("tools: Tool names must be unique.")
 		}
 		seen[t.Name] = true
-		if len(t.InputSchema) == 0 || isNull(t.InputSchema) {
+		if len(t.InputSchema) == 0 || stubkit.IsNull(t.InputSchema) {
 			return invalid("%s.input_schema: Field required", p)
 		}
 		var schema struct {
@@ -121,11 +114,11 @@ func validateMessages(msgs []Message, haveTools bool) (APIError, bool) {
 		if i > 0 && msgs[i-1].Role == m.Role {
 			return invalid(`messages: roles must alternate between "user" and "assistant", but found multiple %q roles in a row`, m.Role)
 		}
-		if len(m.Content) == 0 || isNull(m.Content) {
+		if len(m.Content) == 0 || stubkit.IsNull(m.Content) {
 			return invalid("%s.content: Field required", p)
 		}
 		blocks := m.Blocks()
-		if blocks == nil && !isStringOrArray(m.Content) {
+		if blocks == nil && !stubkit.IsStringOrArray(m.Content) {
 			return invalid("%s.content: Input should be a valid list", p)
 		}
 		last := i == len(msgs)-1
@@ -158,7 +151,7 @@ func validateMessages(msgs []Message, haveTools bool) (APIError, bool) {
 					return invalid("%s.tool_use.id: Field required", bp)
 				case b.Name == "":
 					return invalid("%s.tool_use.name: Field required", bp)
-				case !isObject(b.Input):
+				case !stubkit.IsObject(b.Input):
 					return invalid("%s.tool_use.input: Input should be a valid dictionary", bp)
 				case usedIDs[b.ID]:
 					return invalid("%s: `tool_use` ids must be unique", bp)
@@ -203,16 +196,4 @@ func unanswered(pending []string, answered map[string]bool) []string {
 		}
 	}
 	return out
-}
-
-func isNull(b json.RawMessage) bool { return string(bytes.TrimSpace(b)) == "null" }
-
-func isObject(b json.RawMessage) bool {
-	b = bytes.TrimSpace(b)
-	return len(b) > 0 && b[0] == '{'
-}
-
-func isStringOrArray(b json.RawMessage) bool {
-	b = bytes.TrimSpace(b)
-	return len(b) > 0 && (b[0] == '"' || b[0] == '[')
 }

@@ -1,6 +1,10 @@
 package openaistub
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/attache-dev/attache/internal/testutil/stubkit"
+)
 
 // created is the fixed "created" timestamp of every answer, so recorded
 // output is stable.
@@ -120,7 +124,7 @@ func (c completion) chunks() []map[string]any {
 			open["refusal"] = nil
 		}
 		deltas = append(deltas, open)
-		for _, f := range fragments(call.Arguments) {
+		for _, f := range stubkit.Fragments(call.Arguments) {
 			deltas = append(deltas, map[string]any{"tool_calls": []any{map[string]any{
 				"index":    i,
 				"function": map[string]any{"arguments": f},

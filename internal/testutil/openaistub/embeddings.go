@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/attache-dev/attache/internal/testutil/stubkit"
 )
 
 var embeddingParams = []string{"dimensions", "encoding_format", "input", "model", "user"}
@@ -50,7 +52,7 @@ func (s *Server) handleEmbeddings(w http.ResponseWriter, r *http.Request) {
 		data[i] = map[string]any{"object": "embedding", "index": i, "embedding": enc}
 		tokens += 1 + len(in)/4
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	stubkit.WriteJSON(w, http.StatusOK, map[string]any{
 		"object": "list",
 		"data":   data,
 		"model":  req.Model,
@@ -60,11 +62,9 @@ func (s *Server) handleEmbeddings(w http.ResponseWriter, r *http.Request) {
 
 func decodeEmbeddingRequest(fields map[string]json.RawMessage) (EmbeddingRequest, APIError, bool) {
 	var req EmbeddingRequest
-	for k := range fields {
-		if !slices.Contains(embeddingParams, k) {
-			e, _ := invalid("", "", "Unrecognized request argument supplied: %s", k)
-			return req, e, true
-		}
+	if unknown := stubkit.UnknownFields(fields, embeddingParams); len(unknown) > 0 {
+		e, _ := invalid("", "", "Unrecognized request argument supplied: %s", unknown[0])
+		return req, e, true
 	}
 	if raw, ok := fields["model"]; ok {
 		_ = json.Unmarshal(raw, &req.Model)
@@ -74,7 +74,7 @@ func decodeEmbeddingRequest(fields map[string]json.RawMessage) (EmbeddingRequest
 		return req, e, true
 	}
 	raw, ok := fields["input"]
-	if !ok || isNull(raw) {
+	if !ok || stubkit.IsNull(raw) {
 		e, _ := invalid("input", "missing_required_parameter", "Missing required parameter: 'input'.")
 		return req, e, true
 	}
@@ -84,13 +84,13 @@ func decodeEmbeddingRequest(fields map[string]json.RawMessage) (EmbeddingRequest
 		return req, e, true
 	}
 	req.Input = inputs
-	if raw, ok := fields["dimensions"]; ok && !isNull(raw) {
+	if raw, ok := fields["dimensions"]; ok && !stubkit.IsNull(raw) {
 		if json.Unmarshal(raw, &req.Dimensions) != nil || req.Dimensions < 1 {
 			e, _ := invalid("dimensions", "integer_below_min_value", "Invalid 'dimensions': integer below minimum value. Expected a value >= 1.")
 			return req, e, true
 		}
 	}
-	if raw, ok := fields["encoding_format"]; ok && !isNull(raw) {
+	if raw, ok := fields["encoding_format"]; ok && !stubkit.IsNull(raw) {
 		_ = json.Unmarshal(raw, &req.EncodingFormat)
 		if req.EncodingFormat != "float" && req.EncodingFormat != "base64" {
 			e, _ := invalid("encoding_format", "invalid_value", "Invalid value: '%s'. Supported values are: 'float' and 'base64'.", req.EncodingFormat)

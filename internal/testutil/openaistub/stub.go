@@ -16,17 +16,15 @@
 package openaistub
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"unicode/utf8"
+
+	"github.com/attache-dev/attache/internal/testutil/stubkit"
 )
 
 // Reply is what the stub answers to the next chat request.
@@ -63,41 +61,33 @@ type Call struct {
 }
 
 // CutMode says how a stream is interrupted.
-type CutMode int
+type CutMode = stubkit.CutMode
 
 const (
 	// CutStall stops sending and holds the connection open until the client
 	// goes away or the stub closes. A non-streamed reply with this cut never
 	// answers at all.
-	CutStall CutMode = iota
+	CutStall = stubkit.CutStall
 	// CutAbort drops the connection abruptly (no final chunk, no [DONE]).
-	CutAbort
+	CutAbort = stubkit.CutAbort
 	// CutError sends an SSE error event, {"error": {...}} with Reply.Error,
 	// and ends the stream without finish_reason or [DONE], as OpenAI does
 	// when it fails mid-stream.
-	CutError
+	CutError = stubkit.CutError
 )
 
 // Cut interrupts a streamed reply after After data events.
-type Cut struct {
-	After int
-	Mode  CutMode
-}
+type Cut = stubkit.Cut
 
 // Server is a running stub. Its methods are safe for concurrent use.
 type Server struct {
-	t    testing.TB
-	srv  *httptest.Server
-	done chan struct{}
-	once sync.Once
+	kit    *stubkit.Server
+	script stubkit.Script[Reply]
+	chats  stubkit.Log[ChatRequest]
 
 	mu            sync.Mutex
-	script        []Reply
-	fallback      *Reply
 	apiKey        string
 	embeddingDims int
-	seq           int
-	chats         []ChatRequest
 	embeddings    []EmbeddingRequest
 }
 
@@ -110,7 +100,7 @@ const DefaultEmbeddingDimensions = 64
 // error: the code under test made fewer calls than the test expected.
 func New(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{t: t, done: make(chan struct{}), embeddingDims: DefaultEmbeddingDimensions}
+	s := &Server{embeddingDims: DefaultEmbeddingDimensions}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/chat/completions", s.handleChat)
 	mux.HandleFunc("POST /v1/embeddings", s.handleEmbeddings)
@@ -120,49 +110,26 @@ func New(t testing.TB) *Server {
 			Type:    "invalid_request_error",
 		})
 	})
-	s.srv = httptest.NewServer(mux)
-	t.Cleanup(func() {
-		s.Close()
-		if n := s.Pending(); n > 0 && !t.Failed() {
-			t.Errorf("openaistub: %d scripted replies were never requested", n)
-		}
-	})
+	s.kit = stubkit.Start(t, "openaistub", mux, s.Pending)
 	return s
 }
 
 // URL is the API base URL, ending in /v1, as a client's base URL setting expects.
-func (s *Server) URL() string { return s.srv.URL + "/v1" }
+func (s *Server) URL() string { return s.kit.URL() + "/v1" }
 
 // Close stops the server, releasing stalled streams first. It is called
 // automatically at the end of the test.
-func (s *Server) Close() {
-	s.once.Do(func() {
-		close(s.done)
-		s.srv.Close()
-	})
-}
+func (s *Server) Close() { s.kit.Close() }
 
 // Enqueue appends replies to the script; each chat request consumes one.
-func (s *Server) Enqueue(replies ...Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.script = append(s.script, replies...)
-}
+func (s *Server) Enqueue(replies ...Reply) { s.script.Enqueue(replies...) }
 
 // Always makes r the answer to every chat request once the script is used
 // up, for benchmarks and load tests.
-func (s *Server) Always(r Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fallback = &r
-}
+func (s *Server) Always(r Reply) { s.script.Always(r) }
 
 // Pending reports how many scripted replies have not been used.
-func (s *Server) Pending() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.script)
-}
+func (s *Server) Pending() int { return s.script.Pending() }
 
 // RequireAPIKey makes the stub answer 401, as OpenAI does, to requests
 // without "Authorization: Bearer key". By default any or no key is accepted,
@@ -183,11 +150,7 @@ func (s *Server) SetEmbeddingDimensions(n int) {
 
 // Requests returns the chat requests received so far, rejected ones
 // included (see ChatRequest.Status), in arrival order.
-func (s *Server) Requests() []ChatRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]ChatRequest(nil), s.chats...)
-}
+func (s *Server) Requests() []ChatRequest { return s.chats.All() }
 
 // EmbeddingRequests returns the embedding requests received so far.
 func (s *Server) EmbeddingRequests() []EmbeddingRequest {
@@ -260,14 +223,9 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	req.Header = r.Header.Clone()
 	req.Body = raw
 
-	s.mu.Lock()
-	idx := len(s.chats)
-	s.chats = append(s.chats, req)
-	s.mu.Unlock()
+	idx := s.chats.Add(req)
 	status := s.answerChat(w, r, req, fields)
-	s.mu.Lock()
-	s.chats[idx].Status = status
-	s.mu.Unlock()
+	s.chats.Update(idx, func(c *ChatRequest) { c.Status = status })
 }
 
 // answerChat validates req, takes the next reply and writes it, returning
@@ -277,92 +235,32 @@ func (s *Server) answerChat(w http.ResponseWriter, r *http.Request, req ChatRequ
 		writeError(w, http.StatusBadRequest, e)
 		return http.StatusBadRequest
 	}
-	reply, seq, ok := s.next()
+	reply, seq, ok := stubkit.Take(s.kit, &s.script, w, offeredTools(req), calledTools, func(w http.ResponseWriter, msg string) {
+		writeError(w, http.StatusInternalServerError, APIError{Message: msg, Type: "server_error"})
+	})
 	if !ok {
-		s.t.Errorf("openaistub: chat request %d arrived but the script is empty", seq)
-		writeError(w, http.StatusInternalServerError, APIError{Message: "openaistub: no scripted reply", Type: "server_error"})
 		return http.StatusInternalServerError
-	}
-	if name, ok := undeclaredTool(reply, req); !ok {
-		s.t.Errorf("openaistub: script calls tool %q, which the request did not offer", name)
-		writeError(w, http.StatusInternalServerError, APIError{Message: "openaistub: tool not offered", Type: "server_error"})
-		return http.StatusInternalServerError
-	}
-	for k, vs := range reply.Header {
-		w.Header()[k] = vs
-	}
-	if reply.Status != 0 && reply.Status != http.StatusOK {
-		writeError(w, reply.Status, reply.Error)
-		return reply.Status
 	}
 	c := newCompletion(req, reply, seq)
-	if !req.Stream {
-		if reply.Cut != nil && reply.Cut.Mode == CutStall {
-			s.stall(r.Context())
-			return 0
-		}
-		writeJSON(w, http.StatusOK, c.object())
-		return http.StatusOK
-	}
-	s.stream(w, r, c, reply.Cut, reply.Error)
-	return http.StatusOK
-}
-
-func (s *Server) next() (Reply, int, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.seq++
-	if len(s.script) > 0 {
-		r := s.script[0]
-		s.script = s.script[1:]
-		return r, s.seq, true
-	}
-	if s.fallback != nil {
-		return *s.fallback, s.seq, true
-	}
-	return Reply{}, s.seq, false
+	return s.kit.Answer(w, r, stubkit.Answer{
+		Header:      reply.Header,
+		Status:      reply.Status,
+		WriteError:  func(w http.ResponseWriter, status int) { writeError(w, status, reply.Error) },
+		Stream:      req.Stream,
+		WriteStream: func() { s.stream(w, r, c, reply.Cut, reply.Error) },
+		Object:      func() any { return c.object() },
+		Cut:         reply.Cut,
+	})
 }
 
 // stream writes c as SSE chunks, applying cut.
 func (s *Server) stream(w http.ResponseWriter, r *http.Request, c completion, cut *Cut, cutErr APIError) {
-	flusher, _ := w.(http.Flusher)
-	w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
-	send := func(v any) {
-		b, err := json.Marshal(v)
-		if err != nil {
-			panic(err) // our own values always marshal
-		}
-		fmt.Fprintf(w, "data: %s\n\n", b)
-		if flusher != nil {
-			flusher.Flush()
-		}
-	}
-	for i, chunk := range c.chunks() {
-		if cut != nil && i == cut.After {
-			switch cut.Mode {
-			case CutStall:
-				s.stall(r.Context())
-			case CutAbort:
-				panic(http.ErrAbortHandler) // net/http drops the connection
-			case CutError:
-				send(map[string]any{"error": cutErr})
-			}
-			return
-		}
-		send(chunk)
-	}
-	fmt.Fprint(w, "data: [DONE]\n\n")
-	if flusher != nil {
-		flusher.Flush()
-	}
-}
-
-func (s *Server) stall(ctx context.Context) {
-	select {
-	case <-ctx.Done():
-	case <-s.done:
+	sse := stubkit.StartSSE(w)
+	chunks := c.chunks()
+	sendChunk := func(i int) { sse.Send("", chunks[i]) }
+	sendError := func() { sse.Send("", map[string]any{"error": cutErr}) }
+	if s.kit.Stream(r.Context(), len(chunks), cut, sendChunk, sendError) {
+		sse.Raw("[DONE]")
 	}
 }
 
@@ -390,7 +288,7 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 // readJSONObject reads the body as a JSON object, answering 400 as OpenAI
 // does when it is not one.
 func readJSONObject(w http.ResponseWriter, r *http.Request) (json.RawMessage, map[string]json.RawMessage, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 32<<20))
+	body, err := stubkit.ReadBody(w, r)
 	if err != nil {
 		writeError(w, http.StatusRequestEntityTooLarge, APIError{Message: "Request body too large.", Type: "invalid_request_error"})
 		return nil, nil, false
@@ -414,65 +312,29 @@ func jsonErrorField(err error) string {
 	return "body"
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
-		panic(http.ErrAbortHandler)
-	}
-}
-
 func writeError(w http.ResponseWriter, status int, e APIError) {
-	writeJSON(w, status, map[string]any{"error": e})
+	stubkit.WriteJSON(w, status, map[string]any{"error": e})
 }
 
-// undeclaredTool reports the first scripted tool call whose name the
-// request did not offer; the real API never calls a tool it was not given.
-func undeclaredTool(reply Reply, req ChatRequest) (string, bool) {
-	for _, c := range reply.ToolCalls {
-		found := false
-		for _, t := range req.Tools {
-			found = found || t.Function.Name == c.Name
-		}
-		if !found {
-			return c.Name, false
-		}
+// offeredTools names the tools req offers.
+func offeredTools(req ChatRequest) []string {
+	var names []string
+	for _, t := range req.Tools {
+		names = append(names, t.Function.Name)
 	}
-	return "", true
+	return names
+}
+
+// calledTools names the tools r calls.
+func calledTools(r Reply) []string {
+	var names []string
+	for _, c := range r.ToolCalls {
+		names = append(names, c.Name)
+	}
+	return names
 }
 
 // Deltas returns the text deltas the stub streams for text: a piece per
 // word with its leading space, words longer than eight runes (and scripts
 // written without spaces) cut every eight runes. Their concatenation is text.
-func Deltas(text string) []string {
-	var out []string
-	start := 0
-	runes := 0
-	for i, r := range text {
-		if i > start && (r == ' ' || runes == 8) {
-			out = append(out, text[start:i])
-			start, runes = i, 0
-		}
-		runes++
-	}
-	if start < len(text) {
-		out = append(out, text[start:])
-	}
-	return out
-}
-
-// fragments splits tool-call arguments into pieces of a few bytes, on rune
-// boundaries, the way OpenAI streams them token by token.
-func fragments(args string) []string {
-	const size = 6
-	var out []string
-	for len(args) > 0 {
-		n := min(size, len(args))
-		for n < len(args) && !utf8.RuneStart(args[n]) {
-			n++
-		}
-		out = append(out, args[:n])
-		args = args[n:]
-	}
-	return out
-}
+func Deltas(text string) []string { return stubkit.Deltas(text) }

@@ -3,41 +3,22 @@ package openaistub_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
-	"io"
 	"math"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/attache-dev/attache/internal/testutil/openaistub"
+	"github.com/attache-dev/attache/internal/testutil/stubkit"
 )
 
-func post(t *testing.T, url, body string, header ...string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
-}
+// post sends body to the stub with any extra header pairs.
+var post = stubkit.Post
 
 type apiErrorBody struct {
 	Error struct {
@@ -303,29 +284,8 @@ func TestChatErrorsAndCuts(t *testing.T) {
 		t.Errorf("CutError stream = %s", body)
 	}
 
-	req, _ := http.NewRequest(http.MethodPost, s.URL()+"/chat/completions", strings.NewReader(streamed))
-	r, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = io.ReadAll(r.Body)
-	r.Body.Close()
-	if err == nil {
-		t.Error("CutAbort: reading the stream succeeded, want a broken connection")
-	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	req, _ = http.NewRequestWithContext(ctx, http.MethodPost, s.URL()+"/chat/completions", strings.NewReader(streamed))
-	r, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	line, err := bufio.NewReader(r.Body).ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "data: {") {
-		t.Fatalf("CutStall: first line %q, %v", line, err)
-	}
-	cancel() // the stalled handler must notice the client leaving, or Close would hang
-	r.Body.Close()
+	stubkit.CheckAborted(t, s.URL()+"/chat/completions", streamed)
+	stubkit.CheckStalled(t, s.URL()+"/chat/completions", streamed, func(line string) bool { return strings.HasPrefix(line, "data: {") })
 
 	if got := len(s.Requests()); got != 4 {
 		t.Errorf("recorded %d requests, want 4", got)
@@ -438,17 +398,8 @@ func TestUnknownPath(t *testing.T) {
 
 func TestDeltas(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct {
-		text string
-		want []string
-	}{
-		{"", nil},
-		{"Hello there, friend", []string{"Hello", " there,", " friend"}},
-		{"ご注文の商品は本日発送されました", []string{"ご注文の商品は本", "日発送されました"}},
-		{"Internationalisation", []string{"Internat", "ionalisa", "tion"}},
-	} {
-		if got := openaistub.Deltas(tt.text); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("Deltas(%q) = %q, want %q", tt.text, got, tt.want)
-		}
+	// The cutting rules themselves are tested in stubkit.
+	if got, want := openaistub.Deltas("Ihre Bestellung"), []string{"Ihre", " Bestell", "ung"}; !slices.Equal(got, want) {
+		t.Errorf("Deltas = %q, want %q", got, want)
 	}
 }

@@ -1,13 +1,13 @@
 package openaistub
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
+
+	"github.com/attache-dev/attache/internal/testutil/stubkit"
 )
 
 // chatParams are the request fields OpenAI's chat completions accept; it
@@ -31,20 +31,13 @@ func invalid(param, code, format string, args ...any) (APIError, bool) {
 // validateChat applies the checks OpenAI makes before generating, with its
 // messages; it returns false when the request is acceptable.
 func validateChat(req ChatRequest, fields map[string]json.RawMessage) (APIError, bool) {
-	var unknown []string
-	for k := range fields {
-		if !slices.Contains(chatParams, k) {
-			unknown = append(unknown, k)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
+	if unknown := stubkit.UnknownFields(fields, chatParams); len(unknown) > 0 {
 		return invalid("", "", "Unrecognized request argument supplied: %s", strings.Join(unknown, ", "))
 	}
 	if req.Model == "" {
 		return invalid("", "", "you must provide a model parameter")
 	}
-	if _, ok := fields["messages"]; !ok || isNull(fields["messages"]) {
+	if _, ok := fields["messages"]; !ok || stubkit.IsNull(fields["messages"]) {
 		return invalid("messages", "missing_required_parameter", "Missing required parameter: 'messages'.")
 	}
 	if len(req.Messages) == 0 {
@@ -79,7 +72,7 @@ func validateTools(tools []Tool) (APIError, bool) {
 			return invalid("tools", "", "Tool names must be unique.")
 		}
 		seen[t.Function.Name] = true
-		if len(t.Function.Parameters) > 0 && !isObject(t.Function.Parameters) {
+		if len(t.Function.Parameters) > 0 && !stubkit.IsObject(t.Function.Parameters) {
 			return invalid(p+".function.parameters", "invalid_type", "Invalid type for '%s.function.parameters': expected an object.", p)
 		}
 	}
@@ -98,18 +91,18 @@ func validateMessages(msgs []Message) (APIError, bool) {
 		}
 		switch m.Role {
 		case "system", "developer", "user":
-			if len(m.Content) == 0 || isNull(m.Content) {
+			if len(m.Content) == 0 || stubkit.IsNull(m.Content) {
 				return invalid(p+".content", "missing_required_parameter", "Missing required parameter: '%s.content'.", p)
 			}
-			if !isStringOrArray(m.Content) {
+			if !stubkit.IsStringOrArray(m.Content) {
 				return invalid(p+".content", "invalid_type", "Invalid type for '%s.content': expected one of a string or array of objects.", p)
 			}
 		case "assistant":
-			hasContent := len(m.Content) > 0 && !isNull(m.Content)
+			hasContent := len(m.Content) > 0 && !stubkit.IsNull(m.Content)
 			if !hasContent && len(m.ToolCalls) == 0 {
 				return invalid(p+".content", "missing_required_parameter", "Missing required parameter: '%s.content'.", p)
 			}
-			if hasContent && !isStringOrArray(m.Content) {
+			if hasContent && !stubkit.IsStringOrArray(m.Content) {
 				return invalid(p+".content", "invalid_type", "Invalid type for '%s.content': expected one of a string or array of objects.", p)
 			}
 			for j, c := range m.ToolCalls {
@@ -128,7 +121,7 @@ func validateMessages(msgs []Message) (APIError, bool) {
 			if m.ToolCallID == "" {
 				return invalid(p+".tool_call_id", "missing_required_parameter", "Missing required parameter: '%s.tool_call_id'.", p)
 			}
-			if len(m.Content) == 0 || isNull(m.Content) {
+			if len(m.Content) == 0 || stubkit.IsNull(m.Content) {
 				return invalid(p+".content", "missing_required_parameter", "Missing required parameter: '%s.content'.", p)
 			}
 			k := slices.Index(pending, m.ToolCallID)
@@ -144,16 +137,4 @@ func validateMessages(msgs []Message) (APIError, bool) {
 		return invalid("messages", "", "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: %s", strings.Join(pending, ", "))
 	}
 	return APIError{}, false
-}
-
-func isNull(b json.RawMessage) bool { return string(bytes.TrimSpace(b)) == "null" }
-
-func isObject(b json.RawMessage) bool {
-	b = bytes.TrimSpace(b)
-	return len(b) > 0 && b[0] == '{'
-}
-
-func isStringOrArray(b json.RawMessage) bool {
-	b = bytes.TrimSpace(b)
-	return len(b) > 0 && (b[0] == '"' || b[0] == '[')
 }
