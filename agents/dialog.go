@@ -200,6 +200,14 @@ func (r OfflineResponder) withTools(tc TurnContext, out offline.Reply, reply *Re
 		intent = tc.PendingIntent // the country the last turn asked for
 	}
 	if tool := ruleIntents[intent]; tool != "" && d.hasTool(tool) {
+		// A general question ("Is VAT included in the price?") names no country: the help
+		// center answers it when it is sure of a passage, before the tool asks for one.
+		if d.country() == "" && d.slots.Amount.IsZero() {
+			if r.knowledgeAnswer(tc, intent, reply, true) {
+				return true
+			}
+			reply.Gap = "" // the tool's question follows; no gap
+		}
 		if keepLanguage && intent == tc.PendingIntent {
 			d.keepLanguage()
 		}

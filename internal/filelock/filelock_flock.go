@@ -49,6 +49,38 @@ func Acquire(path string) (*Lock, error) {
 	return &Lock{f: f}, nil
 }
 
+// AcquireOrphaned takes the lock at path when the process that took it (the pid it wrote)
+// has died and only a child that inherited the lock still holds it — a database finishing
+// its shutdown after its parent was killed — waiting until that child lets go or ctx ends.
+// While the process that took it lives, it returns Acquire's ErrLocked at once.
+func AcquireOrphaned(ctx context.Context, path string) (*Lock, error) {
+	for {
+		l, err := Acquire(path)
+		if !errors.Is(err, ErrLocked) || holderAlive(path) {
+			return l, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w (the previous holder's child did not let go in time: %w)", err, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// holderAlive reports whether the pid written in the lock file names a running process;
+// true when it cannot tell.
+func holderAlive(path string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return true
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return true
+	}
+	return !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
+}
+
 // File is the locked file, to be inherited by the child process.
 func (l *Lock) File() *os.File { return l.f }
 

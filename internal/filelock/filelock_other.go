@@ -57,3 +57,7 @@ func pidText(b []byte) string {
 	}
 	return s
 }
+
+// AcquireOrphaned is Acquire: without flock a lock file outlives its holder, and nothing
+// tells a dying child from a live holder.
+func AcquireOrphaned(_ context.Context, path string) (*Lock, error) { return Acquire(path) }

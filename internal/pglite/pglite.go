@@ -140,7 +140,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("start pglite: create data dir: %w", err)
 		}
-		lock, err = filelock.Acquire(filepath.Join(opts.DataDir, lockFileName))
+		// After a crash the killed process's database may still be shutting down (it gets
+		// SIGTERM when its parent dies) and hold the lock for a few seconds: wait for it.
+		lock, err = filelock.AcquireOrphaned(ctx, filepath.Join(opts.DataDir, lockFileName))
 		if errors.Is(err, filelock.ErrLocked) {
 			return nil, fmt.Errorf("start pglite: %w: %s %v", ErrDataDirInUse, opts.DataDir, err)
 		}
