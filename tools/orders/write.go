@@ -20,6 +20,11 @@ type write[A any] struct {
 	check func(ctx context.Context, inv tools.Invocation, a A) (tools.Result, error)
 	// apply performs the change under inv.Key and reports whether reading back shows it.
 	apply func(ctx context.Context, inv tools.Invocation, a A) (tools.Result, error)
+	// keyed, when set, returns the money the shop already moved under inv.Key: a retry after
+	// the first attempt's change went through and its answer was lost. Run then applies again
+	// — the connector answers a used key with its first result and changes nothing — instead
+	// of refusing on the state the first attempt left behind.
+	keyed func(ctx context.Context, inv tools.Invocation, a A) (*commerce.Money, error)
 }
 
 func (w write[A]) Spec() tools.Spec { return w.spec }
@@ -39,8 +44,18 @@ func (w write[A]) Run(ctx context.Context, inv tools.Invocation) (tools.Result, 
 		return invalid(err), nil
 	}
 	p, err := w.check(ctx, inv, a)
-	if err != nil || p.Outcome != tools.OK {
+	if err != nil {
 		return p, err
+	}
+	if p.Outcome != tools.OK {
+		if w.keyed == nil {
+			return p, nil
+		}
+		moved, err := w.keyed(ctx, inv, a)
+		if err != nil || moved == nil {
+			return p, err
+		}
+		p = tools.Result{Outcome: tools.OK, Amount: moved}
 	}
 	r, err := w.apply(ctx, inv, a)
 	if err != nil || r.Outcome != tools.OK {
@@ -100,6 +115,38 @@ func (t Tools) readBack(ctx context.Context, id string) (commerce.Order, error) 
 	return o, nil
 }
 
+// movedUnder returns what the verified customer's order moved under key (the sum of its
+// transactions carrying the key), or nil when nothing did.
+func (t Tools) movedUnder(ctx context.Context, inv tools.Invocation, orderID string) (*commerce.Money, error) {
+	o, err := t.Shop.Order(ctx, normalizeOrderID(orderID))
+	if err != nil {
+		if _, err := result(err); err != nil {
+			return nil, err
+		}
+		return nil, nil // not found: nothing moved
+	}
+	return keyedAmount(o, inv.Key, inv.Identity.CustomerID), nil
+}
+
+// keyedAmount is the sum of the order's transactions under key, nil when there are none or
+// the order is not the customer's.
+func keyedAmount(o commerce.Order, key, customerID string) *commerce.Money {
+	if key == "" || o.CustomerID != customerID {
+		return nil
+	}
+	var m *commerce.Money
+	for _, tx := range o.Payments {
+		if tx.Key != key {
+			continue
+		}
+		if m == nil {
+			m = &commerce.Money{Currency: tx.Amount.Currency}
+		}
+		m.Amount += tx.Amount.Amount
+	}
+	return m
+}
+
 func needStatus(o commerce.Order, want string) *tools.Result {
 	if o.Status == want {
 		return nil
@@ -138,6 +185,9 @@ func (t Tools) cancel() tools.Tool {
 				return tools.Result{}, err
 			}
 			return applied(back, back.Status == commerce.StatusCancelled, nil), nil
+		},
+		keyed: func(ctx context.Context, inv tools.Invocation, a cancelArgs) (*commerce.Money, error) {
+			return t.movedUnder(ctx, inv, a.OrderID)
 		},
 	}
 }
@@ -361,6 +411,9 @@ func (t Tools) returnItems() tools.Tool {
 			}
 			return applied(back, back.Status == commerce.StatusReturnRequested, nil), nil
 		},
+		keyed: func(ctx context.Context, inv tools.Invocation, a returnArgs) (*commerce.Money, error) {
+			return t.movedUnder(ctx, inv, a.OrderID)
+		},
 	}
 }
 
@@ -412,6 +465,9 @@ func (t Tools) refund() tools.Tool {
 				return result(err)
 			}
 			m, err := amountOf(o, a)
+			if done := keyedAmount(o, inv.Key, inv.Identity.CustomerID); done != nil {
+				m, err = *done, nil // a retry: the same request as the attempt that went through
+			}
 			if err != nil {
 				return invalid(err), nil
 			}
@@ -424,6 +480,9 @@ func (t Tools) refund() tools.Tool {
 			}
 			seen := slices.ContainsFunc(back.Payments, func(p commerce.Transaction) bool { return p.Kind == "refund" && p.Key == inv.Key })
 			return applied(back, seen, &m), nil
+		},
+		keyed: func(ctx context.Context, inv tools.Invocation, a refundArgs) (*commerce.Money, error) {
+			return t.movedUnder(ctx, inv, a.OrderID)
 		},
 	}
 }
