@@ -118,6 +118,10 @@ type RespondResult struct {
 	// the zero Identity when the workflow already knew the customer or there is no token.
 	Identity tools.Identity
 
+	// Replayed: the reply was stored by an earlier attempt (a worker died after storing it);
+	// this result is rebuilt from the store and carries no memory, which the workflow keeps.
+	Replayed bool
+
 	MessageIDs    []string
 	Handoff       bool
 	HandoffReason string
@@ -129,6 +133,10 @@ type RespondResult struct {
 // the responder hands off, marks the conversation for a human. A retry after the reply was
 // stored returns the stored reply instead of answering again.
 func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResult, error) {
+	// Beat from the start: the reads below can be slow, and a dead worker is noticed by the
+	// missing beats, not by the end of the whole timeout.
+	stopBeat := heartbeat(ctx, RespondHeartbeatTimeout/4)
+	defer stopBeat()
 	msgs, err := a.Store.TurnMessages(ctx, in.ConversationID, in.TurnID)
 	if err != nil {
 		return RespondResult{}, err
@@ -147,6 +155,7 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 		// An earlier attempt stored the reply but may have failed before recording the
 		// handoff; recording it again is idempotent, losing it leaves nobody answering.
 		r := resultOf(done)
+		r.Replayed = true
 		if r.Handoff {
 			if err := a.Store.SetStatus(ctx, in.ConversationID, conversation.StatusHandoff, r.HandoffReason); err != nil {
 				return RespondResult{}, err
@@ -191,8 +200,6 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 		in.Identity = resolved
 	}
 
-	stopBeat := heartbeat(ctx, RespondHeartbeatTimeout/4)
-	defer stopBeat()
 	a.publish(ctx, stream.TurnEvent(in.ConversationID, in.TurnID, stream.TurnStarted))
 	tc := TurnContext{
 		ConversationID: in.ConversationID, Text: in.Text, LocaleHint: hint, Market: market,

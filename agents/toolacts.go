@@ -11,6 +11,7 @@ import (
 
 // PreviewTool asks a confirming tool what its call would do, without doing it.
 func (a *Activities) PreviewTool(ctx context.Context, inv tools.Invocation) (tools.Result, error) {
+	defer heartbeat(ctx, ToolHeartbeatTimeout/4)()
 	t, err := a.tool(inv.Call.Name)
 	if err != nil {
 		return tools.Result{}, err
@@ -29,6 +30,7 @@ func (a *Activities) PreviewTool(ctx context.Context, inv tools.Invocation) (too
 // RunTool runs one tool call. A tool returns refusals and not-found as results; an error is a
 // failure worth retrying (the shop or the network), safe because writes carry inv.Key.
 func (a *Activities) RunTool(ctx context.Context, inv tools.Invocation) (tools.Result, error) {
+	defer heartbeat(ctx, ToolHeartbeatTimeout/4)()
 	t, err := a.tool(inv.Call.Name)
 	if err != nil {
 		return tools.Result{}, err

@@ -66,11 +66,15 @@ type DoneCall struct {
 	Result tools.Result
 }
 
-// toolActivityOptions: each call is its own activity; the shop is retried patiently because
-// every write carries its idempotency key.
+// ToolHeartbeatTimeout is how soon a tool call whose worker died is retried elsewhere; tool
+// activities beat four times as often.
+const ToolHeartbeatTimeout = 5 * time.Second
+
+// toolContext: each call is its own activity; the shop is retried patiently because every
+// write carries its idempotency key.
 func toolContext(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
+		StartToCloseTimeout: 30 * time.Second, HeartbeatTimeout: ToolHeartbeatTimeout,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 10 * time.Second,
 			MaximumAttempts: 10, NonRetryableErrorTypes: []string{ErrTypeInvalid},

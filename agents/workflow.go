@@ -288,7 +288,9 @@ func (w *conversationWF) respond(ctx, respondCtx workflow.Context, in RespondInp
 		if err := workflow.ExecuteActivity(respondCtx, a.Respond, in).Get(ctx, &out); err != nil {
 			return RespondResult{}, fmt.Errorf("respond: %w", err)
 		}
-		w.in.Memory = out.Memory
+		if !out.Replayed { // a reply rebuilt from the store after a worker died carries no memory
+			w.in.Memory = out.Memory
+		}
 		if out.Identity.Verified() && !w.in.Identity.Verified() {
 			w.in.Identity = out.Identity // the conversation's identity token, resolved by the shop
 		}

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/attache-dev/attache/conversation"
@@ -41,6 +42,9 @@ func newWFEnv(t *testing.T, fx *fixture) *wfEnv {
 	env := suite.NewTestWorkflowEnvironment()
 	// The default (3 s of wall time without progress) is short for activities on PGlite.
 	env.SetTestTimeout(30 * time.Second)
+	// The test environment aborts a workflow task that takes over 1 s of wall time (its
+	// deadlock detector); on 2 busy cores the first task of a turn can.
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
 	Register(env, fx.acts)
 	return &wfEnv{t: t, env: env, fx: fx}
 }
