@@ -2,6 +2,7 @@ package agents
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -119,7 +120,8 @@ type RespondResult struct {
 	Identity tools.Identity
 
 	// Replayed: the reply was stored by an earlier attempt (a worker died after storing it);
-	// this result is rebuilt from the store and carries no memory, which the workflow keeps.
+	// this result is rebuilt from the store, with the memory stored with the reply (none for
+	// replies stored before memory was; the workflow then keeps what it had).
 	Replayed bool
 
 	MessageIDs    []string
@@ -292,6 +294,12 @@ func replyMeta(r Reply) map[string]string {
 	if r.HandoffReason != "" {
 		meta["handoff_reason"] = r.HandoffReason
 	}
+	if len(r.Memory) > 0 {
+		// So that a reply replayed after a worker died restores what the turn remembered.
+		if b, err := json.Marshal(r.Memory); err == nil {
+			meta["memory"] = string(b)
+		}
+	}
 	return meta
 }
 
@@ -302,6 +310,9 @@ func resultOf(replies []conversation.Message) RespondResult {
 	for _, m := range replies {
 		r.MessageIDs = append(r.MessageIDs, m.ID)
 		r.PendingIntent = m.Meta["pending_intent"]
+		if mem := m.Meta["memory"]; mem != "" {
+			_ = json.Unmarshal([]byte(mem), &r.Memory)
+		}
 		if m.Handoff {
 			r.Handoff = true
 			r.HandoffReason = m.Meta["handoff_reason"]

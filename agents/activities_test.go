@@ -1,6 +1,7 @@
 package agents
 
 import (
+	"maps"
 	"slices"
 	"testing"
 
@@ -57,12 +58,14 @@ func TestResultOf(t *testing.T) {
 			},
 			RespondResult{MessageIDs: []string{"m1", "m2"}, Handoff: true, HandoffReason: "complaint"}},
 		{"nil meta", []conversation.Message{{ID: "m1"}}, RespondResult{MessageIDs: []string{"m1"}}},
+		{"what the turn remembered", []conversation.Message{{ID: "m1", Meta: replyMeta(Reply{Memory: map[string]string{"order_id": "DE-1", "intent": "return_item"}})}},
+			RespondResult{MessageIDs: []string{"m1"}, Memory: map[string]string{"order_id": "DE-1", "intent": "return_item"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := resultOf(tt.replies)
 			if !slices.Equal(got.MessageIDs, tt.want.MessageIDs) || got.Handoff != tt.want.Handoff ||
-				got.HandoffReason != tt.want.HandoffReason || got.PendingIntent != tt.want.PendingIntent {
+				got.HandoffReason != tt.want.HandoffReason || got.PendingIntent != tt.want.PendingIntent || !maps.Equal(got.Memory, tt.want.Memory) {
 				t.Fatalf("resultOf = %+v, want %+v", got, tt.want)
 			}
 		})

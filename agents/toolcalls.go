@@ -68,16 +68,21 @@ type DoneCall struct {
 
 // ToolHeartbeatTimeout is how soon a tool call whose worker died is retried elsewhere; tool
 // activities beat four times as often.
-const ToolHeartbeatTimeout = 5 * time.Second
+const ToolHeartbeatTimeout = 10 * time.Second
 
-// toolContext: each call is its own activity; the shop is retried patiently because every
-// write carries its idempotency key.
+// ToolCallTimeout bounds the attempts of one tool call, retries included. Every write carries
+// its idempotency key, so the shop is retried patiently — by time rather than by a count of
+// attempts, which worker deaths and a loaded machine's late heartbeats use up — before the
+// customer is told it failed.
+const ToolCallTimeout = 3 * time.Minute
+
+// toolContext: each call is its own activity.
 func toolContext(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second, HeartbeatTimeout: ToolHeartbeatTimeout,
+		StartToCloseTimeout: 30 * time.Second, HeartbeatTimeout: ToolHeartbeatTimeout, ScheduleToCloseTimeout: ToolCallTimeout,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 10 * time.Second,
-			MaximumAttempts: 10, NonRetryableErrorTypes: []string{ErrTypeInvalid},
+			NonRetryableErrorTypes: []string{ErrTypeInvalid},
 		},
 	})
 }

@@ -288,7 +288,7 @@ func (w *conversationWF) respond(ctx, respondCtx workflow.Context, in RespondInp
 		if err := workflow.ExecuteActivity(respondCtx, a.Respond, in).Get(ctx, &out); err != nil {
 			return RespondResult{}, fmt.Errorf("respond: %w", err)
 		}
-		if !out.Replayed { // a reply rebuilt from the store after a worker died carries no memory
+		if !out.Replayed || out.Memory != nil { // an old reply rebuilt from the store carries none
 			w.in.Memory = out.Memory
 		}
 		if out.Identity.Verified() && !w.in.Identity.Verified() {

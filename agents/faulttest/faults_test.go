@@ -435,6 +435,7 @@ func count(ctx context.Context, t *testing.T, dbURL string, plans []plan) result
 		}
 		if refunds == 1 && !done {
 			r.toldNotDone++
+			r.lostConvs = append(r.lostConvs, p.conv) // its activity failures explain it
 			if refused {
 				r.toldRefused++
 			}
