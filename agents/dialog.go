@@ -484,6 +484,15 @@ func (d *dialog) act(id, tool string, args any, confirmKey, doneKey, refusedKey 
 			return
 		}
 		d.say(doneKey, id, amount)
+	default:
+		d.endOfWrite(r, id, refusedKey)
+	}
+}
+
+// endOfWrite tells a write's outcome other than its preview, its approval wait and its
+// success: refused (with the order's status when known), declined, not found or failed.
+func (d *dialog) endOfWrite(r tools.Result, id, refusedKey string) {
+	switch o := orderOf(r); r.Outcome {
 	case tools.Refused:
 		if o.Status != "" {
 			d.handoff(ReasonPolicyLimit, refusedKey, id, d.statusSentence(o))
@@ -689,18 +698,8 @@ func (d *dialog) changeAddress(id string) {
 			// The tool refused the fields (a country it does not know): ask for the address again.
 			d.mem[memAwait] = awaitAddress
 			d.ask(keyAddressUnclear)
-		case tools.Refused:
-			if o.Status != "" {
-				d.handoff(ReasonPolicyLimit, keyAddressRefused, id, d.statusSentence(o))
-			} else {
-				d.handoff(ReasonPolicyLimit, keyActionRefused, id)
-			}
-		case tools.Denied:
-			d.say(keyActionDeclined)
 		default:
-			if !d.notFoundOrFailed(r, id) {
-				d.handoff(ReasonToolFailure, keyToolFailed)
-			}
+			d.endOfWrite(r, id, keyAddressRefused)
 		}
 		return
 	}
