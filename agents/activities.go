@@ -384,7 +384,9 @@ func (a *Activities) retrieve(ctx context.Context, conv conversation.Conversatio
 	if a.Knowledge == nil {
 		return nil
 	}
-	ps, err := a.Knowledge.Search(ctx, knowledge.Query{Text: text, Locale: locale, Market: conv.Market, K: 3})
+	// The customer reads only what is meant for customers, on the conversation's channel.
+	ps, err := a.Knowledge.Search(ctx, knowledge.Query{Text: text, Locale: locale, Market: conv.Market, Channel: conv.Channel,
+		Audience: knowledge.AudienceCustomers, K: 3})
 	if err != nil {
 		a.Logger.Warn("knowledge search failed; answering without it", "conversation", conv.ID, "err", err)
 		return nil

@@ -47,6 +47,8 @@ type variantJSON struct {
 	Stale         bool      `json:"stale"`
 	UpdatedBy     string    `json:"updated_by"`
 	UpdatedAt     time.Time `json:"updated_at"`
+	Channels      []string  `json:"channels"` // empty: every channel
+	Audience      string    `json:"audience"`
 }
 
 type versionJSON struct {
@@ -58,6 +60,13 @@ type versionJSON struct {
 	ChangedAt     time.Time `json:"changed_at"`
 }
 
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
 func toVariantJSON(v kbstore.ArticleVariant) variantJSON {
 	tags := v.Tags
 	if tags == nil {
@@ -65,7 +74,7 @@ func toVariantJSON(v kbstore.ArticleVariant) variantJSON {
 	}
 	return variantJSON{Locale: v.Locale, Market: v.Market, Title: v.Title, Body: v.Body, Tags: tags, URL: v.URL,
 		Status: v.Status, Version: v.Version, SourceLocale: v.SourceLocale, SourceVersion: v.SourceVersion,
-		Stale: v.Stale, UpdatedBy: v.UpdatedBy, UpdatedAt: v.UpdatedAt.UTC()}
+		Stale: v.Stale, UpdatedBy: v.UpdatedBy, UpdatedAt: v.UpdatedAt.UTC(), Channels: nonNil(v.Channels), Audience: v.Audience}
 }
 
 func (h *handlers) knowledgeArticles(c *gin.Context) {
@@ -149,10 +158,14 @@ type putVariantRequest struct {
 	Status       string   `json:"status"`
 	SourceLocale string   `json:"source_locale"`
 	Market       string   `json:"market"`
+	// Channels and Audience keep the stored variant's when absent: an editor that does not
+	// show them does not reset them.
+	Channels []string `json:"channels"`
+	Audience *string  `json:"audience"`
 }
 
 // importFields are the importer's field names, which lead its rejection reasons.
-var importFields = []string{"external_id", "source_locale", "locale", "title", "body", "market", "tags", "url", "status"}
+var importFields = []string{"external_id", "source_locale", "locale", "title", "body", "market", "tags", "url", "status", "channels", "audience"}
 
 // knowledgeVariantPut stores the whole variant of an existing article, validated exactly as
 // the importer validates a record, and answers with the stored variant.
@@ -164,8 +177,22 @@ func (h *handlers) knowledgeVariantPut(c *gin.Context) {
 	if !hc.decode(c, &req, false) {
 		return
 	}
-	if _, ok := h.article(c); !ok {
+	before, ok := h.article(c)
+	if !ok {
 		return
+	}
+	if tag, err := language.Parse(c.Param("locale")); err == nil && (req.Channels == nil || req.Audience == nil) {
+		// (A bad locale is reported with the other fields by the validation below.)
+		for _, v := range before.Variants {
+			if v.Locale == tag.String() && v.Market == strings.ToUpper(req.Market) {
+				if req.Channels == nil {
+					req.Channels = v.Channels
+				}
+				if req.Audience == nil {
+					req.Audience = &v.Audience
+				}
+			}
+		}
 	}
 	rec, errs := h.validateVariant(c, req)
 	if errs != nil {
@@ -213,6 +240,12 @@ func (h *handlers) validateVariant(c *gin.Context, req putVariantRequest) (knowl
 	}
 	if req.Tags != nil {
 		obj["tags"] = req.Tags
+	}
+	if req.Channels != nil {
+		obj["channels"] = req.Channels
+	}
+	if req.Audience != nil {
+		obj["audience"] = *req.Audience
 	}
 	if errs != nil {
 		return knowledge.Record{}, errs

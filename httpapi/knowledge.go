@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -35,11 +36,16 @@ type knowledgeBase interface {
 const defaultMaxImportBytes = 256 << 20
 
 type searchRequest struct {
-	Query  *string `json:"query"`
-	Locale string  `json:"locale"`
-	Market string  `json:"market"`
-	K      int     `json:"k"`
+	Query    *string `json:"query"`
+	Locale   string  `json:"locale"`
+	Market   string  `json:"market"`
+	Channel  string  `json:"channel"`  // "" for any channel
+	Audience string  `json:"audience"` // "customers" (default: what the agent may quote) or "agents"
+	K        int     `json:"k"`
 }
+
+// channelWord is what a channel may be called.
+var channelWord = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
 
 type passageJSON struct {
 	ExternalID string  `json:"external_id"`
@@ -82,11 +88,20 @@ func (h *handlers) knowledgeSearch(c *gin.Context) {
 	} else if req.K < 1 || req.K > 50 {
 		errs = append(errs, FieldError{"k", "between 1 and 50"})
 	}
+	if req.Channel != "" && !channelWord.MatchString(req.Channel) {
+		errs = append(errs, FieldError{"channel", "a lower-case channel name such as web or whatsapp"})
+	}
+	switch req.Audience {
+	case "", knowledge.AudienceCustomers, knowledge.AudienceAgents:
+	default:
+		errs = append(errs, FieldError{"audience", "customers or agents"})
+	}
 	if len(errs) > 0 {
 		invalid(c, "The search was not run.", errs...)
 		return
 	}
-	ps, err := h.cfg.Knowledge.Search(c.Request.Context(), knowledge.Query{Text: *req.Query, Locale: req.Locale, Market: req.Market, K: req.K})
+	ps, err := h.cfg.Knowledge.Search(c.Request.Context(), knowledge.Query{Text: *req.Query, Locale: req.Locale, Market: req.Market,
+		Channel: req.Channel, Audience: req.Audience, K: req.K})
 	if err != nil {
 		h.fail(c, "knowledge search", err)
 		return

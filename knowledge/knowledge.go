@@ -21,7 +21,18 @@ type Record struct {
 	SourceLocale string   // the locale of the canonical source this variant translates; "" = this variant is the source
 	URL          string   // where the customer can read the article, if published on a help center
 	Status       string   // "published" (default) or "draft"
+	// Channels are the channels the variant is for ("web", "whatsapp", ...); none: every channel.
+	Channels []string
+	// Audience is who may read it: AudienceCustomers (also ""; the agent quotes it) or
+	// AudienceAgents (internal guidance for the human team, never shown to customers).
+	Audience string
 }
+
+// Audiences of the knowledge base.
+const (
+	AudienceCustomers = "customers"
+	AudienceAgents    = "agents"
+)
 
 // RowError is an input row or file that was rejected, and why. Nothing of it is stored.
 type RowError struct {
@@ -44,7 +55,13 @@ type Query struct {
 	Text   string
 	Locale string // the customer's locale (BCP 47)
 	Market string // ISO 3166-1 alpha-2, "" when unknown
-	K      int    // how many passages; default 5
+	// Channel is the conversation's channel ("web", "whatsapp", ...): variants restricted to
+	// other channels are left out. "" leaves out none.
+	Channel string
+	// Audience is who asks: AudienceCustomers (the default) reads only customer-facing
+	// variants; AudienceAgents reads those and the internal ones.
+	Audience string
+	K        int // how many passages; default 5
 }
 
 // Passage is a retrieved chunk of a published article variant, with what a citation needs

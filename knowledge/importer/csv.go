@@ -11,7 +11,7 @@ import (
 )
 
 // csvColumns are the columns a CSV file may have, required ones first.
-var csvColumns = []string{"external_id", "locale", "title", "body", "market", "tags", "url", "status", "source_locale"}
+var csvColumns = []string{"external_id", "locale", "title", "body", "market", "tags", "url", "status", "source_locale", "channels", "audience"}
 
 const csvRequired = 4 // the first csvColumns are required
 
@@ -129,8 +129,8 @@ func (src *source) readCSV(ctx context.Context, r io.Reader) error {
 		// csvHeader let only known columns through, so every column lands in a field.
 		in := fields{body: rec[cols["body"]]}
 		for name, i := range cols {
-			if name == "tags" {
-				in.tags = splitTags(rec[i])
+			if list := in.list(name); list != nil {
+				*list = splitTags(rec[i])
 			} else if dest := in.field(name); dest != nil {
 				*dest = rec[i]
 			}

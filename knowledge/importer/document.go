@@ -103,7 +103,7 @@ func lineAt(data []byte, i int) int {
 }
 
 // frontMatterKeys are the keys Markdown front matter may have, in documentation order.
-var frontMatterKeys = []string{"external_id", "locale", "market", "tags", "title", "source_locale", "url", "status"}
+var frontMatterKeys = []string{"external_id", "locale", "market", "tags", "title", "source_locale", "url", "status", "channels", "audience"}
 
 // parseMarkdown splits a Markdown file into its front matter, title and body.
 func parseMarkdown(text string) document {
@@ -199,12 +199,12 @@ func parseFrontMatter(fm string, in *fields) (int, string) {
 		if v.Kind == yaml.AliasNode {
 			return line, fmt.Sprintf("front matter key %q is a YAML alias; aliases are not supported", clip(key))
 		}
-		if key == "tags" {
-			tags, ok := yamlTags(v)
+		if dest := in.list(key); dest != nil {
+			list, ok := yamlTags(v)
 			if !ok {
-				return line, `front matter key "tags" must be a list of words or one string`
+				return line, fmt.Sprintf("front matter key %q must be a list of words or one string", key)
 			}
-			in.tags = tags
+			*dest = list
 			continue
 		}
 		dest := in.field(key)
@@ -245,6 +245,19 @@ func (in *fields) field(name string) *string {
 		return &in.status
 	case "source_locale":
 		return &in.sourceLocale
+	case "audience":
+		return &in.audience
+	}
+	return nil
+}
+
+// list returns the list field a key sets (tags, channels); nil for any other name.
+func (in *fields) list(name string) *[]string {
+	switch name {
+	case "tags":
+		return &in.tags
+	case "channels":
+		return &in.channels
 	}
 	return nil
 }

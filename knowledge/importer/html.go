@@ -55,8 +55,8 @@ func parseHTML(text string) document {
 			}
 			seen[field] = true
 			content := attr(n, "content")
-			if field == "tags" {
-				d.in.tags = splitTags(content)
+			if list := d.in.list(field); list != nil {
+				*list = splitTags(content)
 			} else if dest := d.in.field(field); dest != nil {
 				*dest = content
 			} else {

@@ -102,12 +102,12 @@ func parseJSONLine(line []byte) (in fields, reason string) {
 	for _, k := range keys {
 		raw := bytes.TrimSpace(obj[k])
 		switch dest := in.field(k); {
-		case k == "tags":
-			tags, ok := jsonTags(raw)
+		case in.list(k) != nil:
+			list, ok := jsonTags(raw)
 			if !ok {
-				problems = append(problems, `field "tags" must be an array of strings or a string`)
+				problems = append(problems, fmt.Sprintf("field %q must be an array of strings or a string", k))
 			}
-			in.tags = tags
+			*in.list(k) = list
 		case k == "body":
 			if !jsonString(raw, &in.body) {
 				problems = append(problems, `field "body" must be a string`)

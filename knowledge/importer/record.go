@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,6 +26,8 @@ type fields struct {
 	url          string
 	status       string
 	sourceLocale string
+	channels     []string
+	audience     string
 }
 
 // Limits on single fields; MaxBodySize is exported with the other size limits.
@@ -33,7 +36,11 @@ const (
 	maxTitle      = 1 << 10
 	maxTags       = 32
 	maxTag        = 64
+	maxChannels   = 16
 )
+
+// channelName is what a channel may be called: a short lower-case word.
+var channelName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
 
 // Statuses a record may have.
 const (
@@ -133,6 +140,27 @@ func normalise(in fields) (knowledge.Record, []string) {
 			problem("url %q is not an absolute http or https URL", clip(v))
 		} else {
 			rec.URL = v
+		}
+	}
+
+	rec.Channels = normaliseTags(in.channels, func(format string, args ...any) { problem("channels: "+format, args...) })
+	for _, c := range rec.Channels {
+		if !channelName.MatchString(c) {
+			problem("channel %q is not a channel name (a lower-case word such as web or whatsapp)", clip(c))
+		}
+	}
+	if len(rec.Channels) > maxChannels {
+		problem("%d channels, more than %d", len(rec.Channels), maxChannels)
+	}
+	if v, ok := line("audience", in.audience); ok {
+		switch v = strings.ToLower(v); v {
+		case "": // customers, the default
+		case knowledge.AudienceCustomers, "customer", "public":
+			rec.Audience = knowledge.AudienceCustomers
+		case knowledge.AudienceAgents, "agent", "internal":
+			rec.Audience = knowledge.AudienceAgents
+		default:
+			problem("audience %q is neither %s nor %s", clip(v), knowledge.AudienceCustomers, knowledge.AudienceAgents)
 		}
 	}
 

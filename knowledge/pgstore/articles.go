@@ -45,6 +45,8 @@ type ArticleVariant struct {
 	Stale                       bool // the source has changed since
 	UpdatedBy                   string
 	UpdatedAt                   time.Time
+	Channels                    []string // none: every channel
+	Audience                    string   // knowledge.AudienceCustomers or knowledge.AudienceAgents
 }
 
 // Article is an article with every variant, sources first.
@@ -120,7 +122,7 @@ func (s *Store) Articles(ctx context.Context, f ArticleFilter) ([]ArticleSummary
 func (s *Store) Article(ctx context.Context, externalID string) (Article, error) {
 	rows, err := s.db.Query(ctx, `
 		SELECT v.locale, v.market, v.title, v.body, v.tags, v.url, v.status, v.version, v.source_locale,
-			coalesce(v.source_version, 0), `+staleExpr+`, v.updated_by, v.updated_at
+			coalesce(v.source_version, 0), `+staleExpr+`, v.updated_by, v.updated_at, v.channels, v.audience
 		FROM kb_variants v
 		JOIN kb_articles a ON a.id = v.article_id
 		LEFT JOIN kb_variants src ON src.article_id = v.article_id AND src.locale = v.source_locale AND src.market = ''
@@ -132,7 +134,7 @@ func (s *Store) Article(ctx context.Context, externalID string) (Article, error)
 	vs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ArticleVariant, error) {
 		var v ArticleVariant
 		err := r.Scan(&v.Locale, &v.Market, &v.Title, &v.Body, &v.Tags, &v.URL, &v.Status, &v.Version,
-			&v.SourceLocale, &v.SourceVersion, &v.Stale, &v.UpdatedBy, &v.UpdatedAt)
+			&v.SourceLocale, &v.SourceVersion, &v.Stale, &v.UpdatedBy, &v.UpdatedAt, &v.Channels, &v.Audience)
 		return v, err
 	})
 	if err != nil {

@@ -251,8 +251,12 @@ func writeVariants(ctx context.Context, tx pgx.Tx, writes []variantWrite, by str
 		if last[w.key] != i {
 			continue
 		}
+		channels, err := tagsJSON(w.rec.Channels)
+		if err != nil {
+			return nil, err
+		}
 		v.add(w.id, w.key.article, w.key.locale, w.key.market, w.rec.Title, w.rec.Body, tags, w.rec.URL,
-			w.rec.Status, w.version, w.hash, w.rec.SourceLocale, w.sourceVersion)
+			w.rec.Status, w.version, w.hash, w.rec.SourceLocale, w.sourceVersion, channels, audience(w.rec))
 		changedIDs = append(changedIDs, w.id)
 		if w.key.market == "" {
 			baseArticles, baseLocales = append(baseArticles, w.key.article), append(baseLocales, w.key.locale)
@@ -260,17 +264,19 @@ func writeVariants(ctx context.Context, tx pgx.Tx, writes []variantWrite, by str
 	}
 	b := &pgx.Batch{}
 	b.Queue(`INSERT INTO kb_variants (id, article_id, locale, market, title, body, tags, url, status,
-			version, content_hash, source_locale, source_version, updated_by)
+			version, content_hash, source_locale, source_version, channels, audience, updated_by)
 		SELECT u.id::uuid, u.article_id::uuid, u.locale, u.market, u.title, u.body, `+tagsExpr+`, u.url, u.status,
-			u.version, u.content_hash, u.source_locale, u.source_version, $14
+			u.version, u.content_hash, u.source_locale, u.source_version, `+channelsExpr+`, u.audience, $16
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-			$9::text[], $10::int[], $11::text[], $12::text[], $13::int[])
-			AS u (id, article_id, locale, market, title, body, tags, url, status, version, content_hash, source_locale, source_version)
+			$9::text[], $10::int[], $11::text[], $12::text[], $13::int[], $14::text[], $15::text[])
+			AS u (id, article_id, locale, market, title, body, tags, url, status, version, content_hash, source_locale, source_version,
+				channels, audience)
 		ORDER BY u.article_id, u.locale, u.market
 		ON CONFLICT (article_id, locale, market) DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body,
 			tags = EXCLUDED.tags, url = EXCLUDED.url, status = EXCLUDED.status, version = EXCLUDED.version,
 			content_hash = EXCLUDED.content_hash, source_locale = EXCLUDED.source_locale,
-			source_version = EXCLUDED.source_version, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+			source_version = EXCLUDED.source_version, channels = EXCLUDED.channels, audience = EXCLUDED.audience,
+			updated_by = EXCLUDED.updated_by, updated_at = now()`,
 		append(v, by)...)
 	b.Queue(`INSERT INTO kb_variant_versions (variant_id, version, title, body, tags, status, source_version, content_hash, changed_by)
 		SELECT u.variant_id::uuid, u.version, u.title, u.body, `+tagsExpr+`, u.status, u.source_version, u.content_hash, $9
@@ -314,6 +320,17 @@ func writeVariants(ctx context.Context, tx pgx.Tx, writes []variantWrite, by str
 // tagsExpr turns the JSON array of strings in column u.tags into a text[], in order. (A
 // batch's tags cannot travel as one text[][]: PostgreSQL arrays are rectangular.)
 const tagsExpr = `ARRAY(SELECT t.tag FROM jsonb_array_elements_text(u.tags::jsonb) WITH ORDINALITY AS t (tag, n) ORDER BY t.n)`
+
+// channelsExpr is tagsExpr for the channels column.
+const channelsExpr = `ARRAY(SELECT t.c FROM jsonb_array_elements_text(u.channels::jsonb) WITH ORDINALITY AS t (c, n) ORDER BY t.n)`
+
+// audience is a record's audience as stored: "" is for customers.
+func audience(r knowledge.Record) string {
+	if r.Audience == "" {
+		return knowledge.AudienceCustomers
+	}
+	return r.Audience
+}
 
 func tagsJSON(tags []string) (string, error) {
 	if tags == nil {

@@ -59,15 +59,20 @@ const efSearch = 600
 // matching chunk is scored.
 //
 // $1 query vector, $2 locales, $3 market, $4 FTS configs (per locale), $5 tsquery texts (per
-// locale), $6 candidates per ranking, $7 result limit, $8 the full-text pool.
+// locale), $6 candidates per ranking, $7 result limit, $8 the full-text pool, $9 the channel
+// ("" for any), $10 the audiences the asker may read.
+// reachable is the filter of channel and audience on a chunk's variant (va): both rankings
+// apply it while they rank, so that filtered-out variants do not starve the results.
+const reachable = `(cardinality(va.channels) = 0 OR $9 = '' OR $9 = ANY(va.channels)) AND va.audience = ANY($10)`
+
 func hybridQuery(model string, dims int) string {
 	vec := fmt.Sprintf("(e.embedding::vector(%d))", dims)
 	return `
 WITH vec AS (
 	SELECT c.id, row_number() OVER (ORDER BY ` + vec + ` <=> $1::vector(` + fmt.Sprint(dims) + `)) AS r,
 		1 - (` + vec + ` <=> $1::vector(` + fmt.Sprint(dims) + `)) AS sim
-	FROM kb_embeddings e JOIN kb_chunks c ON c.id = e.chunk_id
-	WHERE e.model = ` + quoteLiteral(model) + ` AND c.locale = ANY($2) AND c.market IN ('', $3)
+	FROM kb_embeddings e JOIN kb_chunks c ON c.id = e.chunk_id JOIN kb_variants va ON va.id = c.variant_id
+	WHERE e.model = ` + quoteLiteral(model) + ` AND c.locale = ANY($2) AND c.market IN ('', $3) AND ` + reachable + `
 	ORDER BY ` + vec + ` <=> $1::vector(` + fmt.Sprint(dims) + `)
 	LIMIT $6
 ), q AS (
@@ -94,8 +99,8 @@ WITH vec AS (
 ), scored AS (
 	SELECT m.id, ts_rank_cd(m.fts, p.tsq) AS rank, p.tsq
 	FROM pool p, LATERAL (
-		SELECT c.id, c.fts FROM kb_chunks c
-		WHERE c.locale = p.locale AND c.market IN ('', $3) AND c.fts @@ p.sel
+		SELECT c.id, c.fts FROM kb_chunks c JOIN kb_variants va ON va.id = c.variant_id
+		WHERE c.locale = p.locale AND c.market IN ('', $3) AND c.fts @@ p.sel AND ` + reachable + `
 		LIMIT $8) AS m
 ), fts AS (
 	SELECT id, row_number() OVER (ORDER BY rank DESC, id) AS r, tsq
@@ -159,7 +164,8 @@ func (s *Store) searchWithPool(ctx context.Context, q knowledge.Query, pool int)
 		if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL hnsw.ef_search = %d`, efSearch)); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, s.search, pgvector.NewVector(vecs[0]), locales, q.Market, cfgs, qts, candidates, candidates*2, pool)
+		rows, err := tx.Query(ctx, s.search, pgvector.NewVector(vecs[0]), locales, q.Market, cfgs, qts, candidates, candidates*2, pool,
+			q.Channel, audiences(q.Audience))
 		if err != nil {
 			return err
 		}
@@ -175,6 +181,15 @@ func (s *Store) searchWithPool(ctx context.Context, q knowledge.Query, pool int)
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	return preferred(out, locales, q.Locale, q.Market, q.K), nil
+}
+
+// audiences are the audiences whose variants an asker may read: customers only their own,
+// agents theirs and the customers'.
+func audiences(asker string) []string {
+	if asker == knowledge.AudienceAgents {
+		return []string{knowledge.AudienceCustomers, knowledge.AudienceAgents}
+	}
+	return []string{knowledge.AudienceCustomers}
 }
 
 // preferred keeps, for each article, only the passages of its most preferred variant: the

@@ -81,7 +81,13 @@ func marketSuffix(m string) string {
 
 func contentHash(r knowledge.Record) string {
 	h := sha256.New()
-	for _, f := range []string{r.Title, r.Body, strings.Join(r.Tags, "\x1f"), r.URL, r.Status, r.SourceLocale} {
+	fields := []string{r.Title, r.Body, strings.Join(r.Tags, "\x1f"), r.URL, r.Status, r.SourceLocale}
+	if len(r.Channels) > 0 || audience(r) != knowledge.AudienceCustomers {
+		// Only when set, so that the hashes of variants stored before these fields existed
+		// do not change and re-importing them changes nothing.
+		fields = append(fields, strings.Join(r.Channels, "\x1f"), audience(r))
+	}
+	for _, f := range fields {
 		h.Write([]byte(f))
 		h.Write([]byte{0})
 	}
