@@ -35,6 +35,8 @@ type store interface {
 	CountAI(ctx context.Context, conversationID string, beforeSeq int64) (int, error)
 	SetStatus(ctx context.Context, id string, st conversation.Status, reason string) error
 	SetLocale(ctx context.Context, id, locale string) error
+	DisclosureDue(ctx context.Context, conversationID, channel string) (reason string, err error)
+	RecordDisclosure(ctx context.Context, d conversation.Disclosure) error
 }
 
 // knowledgeBase is what the activities need of the knowledge base.
@@ -53,7 +55,10 @@ type Activities struct {
 	// Identities resolves who a conversation's verified identity token names; nil: tokens
 	// verify nobody.
 	Identities identityResolver
-	Logger     *slog.Logger
+	// Catalog words the AI disclosure the activities enforce and record; nil leaves the
+	// disclosure to the responder and records no evidence.
+	Catalog *i18n.Catalog
+	Logger  *slog.Logger
 }
 
 // identityResolver finds the shop's customer a verified identity token names (the zero
@@ -180,6 +185,12 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 	if err != nil {
 		return RespondResult{}, err
 	}
+	// Before the first AI message, and again on a new channel, the customer is told they talk
+	// to an AI.
+	disclose, err := a.Store.DisclosureDue(ctx, in.ConversationID, conv.Channel)
+	if err != nil {
+		return RespondResult{}, err
+	}
 	history, err := a.recent(ctx, in.ConversationID, before)
 	if err != nil {
 		return RespondResult{}, err
@@ -205,7 +216,7 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 	a.publish(ctx, stream.TurnEvent(in.ConversationID, in.TurnID, stream.TurnStarted))
 	tc := TurnContext{
 		ConversationID: in.ConversationID, Text: in.Text, LocaleHint: hint, Market: market,
-		FirstAIMessage: prior == 0, PendingIntent: in.PendingIntent, History: history, Passages: passages,
+		FirstAIMessage: disclose != "", PendingIntent: in.PendingIntent, History: history, Passages: passages,
 		Memory: in.Memory, Identity: in.Identity, Pending: in.Pending, Steps: in.Steps, Event: in.Event,
 		NoMoreTools: in.NoMoreTools,
 	}
@@ -228,6 +239,16 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 		return RespondResult{Calls: a.plan(reply.Calls), Confirmation: reply.Confirmation, Market: market, Locale: reply.Lang,
 			Memory: reply.Memory, Identity: resolved}, nil
 	}
+	var disclosure string
+	if disclose != "" && a.Catalog != nil {
+		// No AI message goes out undisclosed, whatever the responder wrote.
+		disclosure = a.Catalog.Text(reply.Lang, i18n.KeyDisclosure)
+		if !strings.Contains(reply.Text, disclosure) {
+			a.Logger.Warn("the reply lacked the AI disclosure; it was added", "conversation", in.ConversationID, "engine", reply.Engine)
+			reply.Text = a.Catalog.WithDisclosure(reply.Lang, reply.Text)
+			held = append([]string{disclosure + " "}, held...)
+		}
+	}
 	for _, d := range held {
 		a.publish(ctx, stream.TokenEvent(in.ConversationID, in.TurnID, d))
 	}
@@ -239,6 +260,13 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 	})
 	if err != nil {
 		return RespondResult{}, err
+	}
+	if disclosure != "" {
+		err := a.Store.RecordDisclosure(ctx, conversation.Disclosure{ConversationID: in.ConversationID, MessageID: m.ID,
+			Channel: conv.Channel, Locale: reply.Lang, Text: disclosure, Reason: disclose})
+		if err != nil {
+			return RespondResult{}, err
+		}
 	}
 	if reply.Handoff {
 		if err := a.Store.SetStatus(ctx, in.ConversationID, conversation.StatusHandoff, reply.HandoffReason); err != nil {

@@ -53,7 +53,11 @@ func newFixture(t testing.TB, locale string) *fixture {
 		t.Fatalf("create conversation: %v", err)
 	}
 	f := &fixture{store: st, hub: stream.NewHub(), conv: c.ID}
-	f.acts = &Activities{Store: st, Events: f.hub, Responder: OfflineResponder{Engine: engine}, Logger: pgtest.Logger()}
+	cat, err := i18n.NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.acts = &Activities{Store: st, Events: f.hub, Responder: OfflineResponder{Engine: engine}, Catalog: cat, Logger: pgtest.Logger()}
 	return f
 }
 

@@ -92,3 +92,22 @@ type NewMessage struct {
 	Handoff        bool
 	Meta           map[string]string
 }
+
+// Reasons a conversation is disclosed to be with an AI.
+const (
+	DisclosureFirst         = "first_ai_message" // before the first AI message
+	DisclosureChannelChange = "channel_change"   // the conversation continues on another channel
+	DisclosureHandback      = "handback"         // a person handed the conversation back to the AI
+)
+
+// Disclosure is the evidence that a customer was told they talk to an AI: the text, its
+// language, the channel and the message that carried it.
+type Disclosure struct {
+	ConversationID string
+	MessageID      string
+	Channel        string
+	Locale         string
+	Text           string
+	Reason         string
+	At             time.Time
+}

@@ -396,3 +396,31 @@ func (h *handlers) verifyIdentity(token string) (*conversation.Claimed, error) {
 	}
 	return &conversation.Claimed{CustomerID: cl.Subject, Email: cl.Email, Phone: cl.Phone}, nil
 }
+
+type disclosureJSON struct {
+	MessageID string    `json:"message_id"`
+	Channel   string    `json:"channel"`
+	Locale    string    `json:"locale"`
+	Text      string    `json:"text"`
+	Reason    string    `json:"reason"`
+	At        time.Time `json:"disclosed_at"`
+}
+
+// listDisclosures answers the evidence that the customer was told they talk to an AI: the
+// text, language, channel and message of each disclosure, oldest first. For audits.
+func (h *handlers) listDisclosures(c *gin.Context) {
+	conv, ok := h.conversation(c)
+	if !ok {
+		return
+	}
+	ds, err := h.cfg.Conversations.Disclosures(c.Request.Context(), conv.ID)
+	if err != nil {
+		h.fail(c, "list disclosures", err)
+		return
+	}
+	out := make([]disclosureJSON, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, disclosureJSON{MessageID: d.MessageID, Channel: d.Channel, Locale: d.Locale, Text: d.Text, Reason: d.Reason, At: d.At.UTC()})
+	}
+	c.JSON(http.StatusOK, gin.H{"conversation_id": conv.ID, "disclosures": out})
+}

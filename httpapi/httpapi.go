@@ -29,6 +29,7 @@ type conversations interface {
 	Get(ctx context.Context, id string) (conversation.Conversation, error)
 	Messages(ctx context.Context, conversationID string, afterSeq int64, limit int) ([]conversation.Message, error)
 	TurnMessages(ctx context.Context, conversationID, turnID string) ([]conversation.Message, error)
+	Disclosures(ctx context.Context, conversationID string) ([]conversation.Disclosure, error)
 }
 
 // turns sends customer turns to the agents.
@@ -106,6 +107,7 @@ func New(cfg Config) http.Handler {
 	v1.GET("/conversations/:id", h.getConversation)
 	v1.POST("/conversations/:id/messages", h.postMessage)
 	v1.GET("/conversations/:id/events", h.events)
+	v1.GET("/conversations/:id/disclosures", h.listDisclosures)
 	v1.GET("/conversations/:id/approvals", h.listApprovals)
 	v1.POST("/conversations/:id/approvals/:key", h.decideApproval)
 	if cfg.Knowledge != nil {

@@ -72,7 +72,7 @@ func database(t *testing.T) string {
 		t.Fatalf("%s: %q is neither realpg nor pglite", envDB, os.Getenv(envDB))
 	}
 	u := realpg.NewDatabase(t)
-	realpg.ApplyMigrations(t, u, "conversations", "commerce", "conversation_identity")
+	realpg.ApplyMigrations(t, u, "conversations", "commerce", "conversation_identity", "ai_disclosures")
 	return u
 }
 

@@ -149,7 +149,7 @@ func newActivities(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, e
 	if err != nil {
 		return nil, nil, err
 	}
-	return &agents.Activities{Store: pgstore.New(pool), Events: events, Responder: responder, Knowledge: kb, Tools: reg, Identities: ot, Logger: logger}, kb, nil
+	return &agents.Activities{Store: pgstore.New(pool), Events: events, Responder: responder, Knowledge: kb, Tools: reg, Identities: ot, Catalog: cat, Logger: logger}, kb, nil
 }
 
 // newShop returns the configured commerce connector.

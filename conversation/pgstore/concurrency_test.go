@@ -78,7 +78,7 @@ func TestAppendOnConcurrentSessions(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			dbURL := realpg.NewDatabase(t)
-			realpg.ApplyMigrations(t, dbURL, "conversations", "conversation_identity")
+			realpg.ApplyMigrations(t, dbURL, "conversations", "conversation_identity", "ai_disclosures")
 			cfg, err := pgxpool.ParseConfig(dbURL)
 			if err != nil {
 				t.Fatal(err)

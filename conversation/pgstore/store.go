@@ -214,3 +214,49 @@ func metaOrEmpty(m map[string]string) map[string]string {
 	}
 	return m
 }
+
+// DisclosureDue says whether the next AI message on channel must disclose that it comes from
+// an AI, and why: nothing was disclosed in the conversation yet, or not on this channel.
+func (s *Store) DisclosureDue(ctx context.Context, conversationID, channel string) (reason string, err error) {
+	var any, onChannel bool
+	err = s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ai_disclosures WHERE conversation_id = $1),
+		EXISTS (SELECT 1 FROM ai_disclosures WHERE conversation_id = $1 AND channel = $2)`, conversationID, channel).Scan(&any, &onChannel)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("read disclosures of %s: %w", conversationID, err)
+	case !any:
+		return conversation.DisclosureFirst, nil
+	case !onChannel:
+		return conversation.DisclosureChannelChange, nil
+	}
+	return "", nil
+}
+
+// RecordDisclosure stores the evidence of a disclosure; recording the same message again
+// changes nothing.
+func (s *Store) RecordDisclosure(ctx context.Context, d conversation.Disclosure) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO ai_disclosures (message_id, conversation_id, channel, locale, text, reason)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id) DO NOTHING`,
+		d.MessageID, d.ConversationID, d.Channel, d.Locale, d.Text, d.Reason)
+	if err != nil {
+		return fmt.Errorf("record disclosure: %w", err)
+	}
+	return nil
+}
+
+// Disclosures returns a conversation's disclosure evidence, oldest first.
+func (s *Store) Disclosures(ctx context.Context, conversationID string) ([]conversation.Disclosure, error) {
+	if _, err := uuid.Parse(conversationID); err != nil {
+		return nil, conversation.ErrNotFound
+	}
+	rows, err := s.db.Query(ctx, `SELECT conversation_id::text, message_id::text, channel, locale, text, reason, disclosed_at
+		FROM ai_disclosures WHERE conversation_id = $1 ORDER BY disclosed_at, message_id`, conversationID)
+	if err != nil {
+		return nil, fmt.Errorf("list disclosures of %s: %w", conversationID, err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (conversation.Disclosure, error) {
+		var d conversation.Disclosure
+		err := r.Scan(&d.ConversationID, &d.MessageID, &d.Channel, &d.Locale, &d.Text, &d.Reason, &d.At)
+		return d, err
+	})
+}
