@@ -8,6 +8,7 @@ require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/google/uuid v1.6.0
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/nyaruka/phonenumbers v1.8.1
 	github.com/pemistahl/lingua-go v1.4.0
 	github.com/pgvector/pgvector-go v0.3.0
 	github.com/tmc/langchaingo v0.1.14

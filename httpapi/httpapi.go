@@ -120,6 +120,7 @@ func New(cfg Config) http.Handler {
 		v1.GET("/knowledge/articles/:external_id/variants/:locale/history", h.knowledgeVariantHistory)
 		v1.POST("/knowledge/articles/:external_id/variants/:locale/reviewed", h.knowledgeMarkReviewed)
 	}
+	v1.POST("/guard/redact", h.guardRedact)
 	if cfg.NLU != nil {
 		v1.POST("/nlu/analyze", h.nluAnalyze)
 	}
