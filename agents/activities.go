@@ -16,6 +16,7 @@ import (
 	"github.com/attache-dev/attache/conversation"
 	"github.com/attache-dev/attache/i18n"
 	"github.com/attache-dev/attache/knowledge"
+	"github.com/attache-dev/attache/policy/taboo"
 	"github.com/attache-dev/attache/stream"
 	"github.com/attache-dev/attache/tools"
 )
@@ -58,7 +59,10 @@ type Activities struct {
 	// Catalog words the AI disclosure the activities enforce and record; nil leaves the
 	// disclosure to the responder and records no evidence.
 	Catalog *i18n.Catalog
-	Logger  *slog.Logger
+	// Taboo screens every outgoing AI message against the market's and locale's policy
+	// packs; nil sends replies unscreened.
+	Taboo  *taboo.Screener
+	Logger *slog.Logger
 }
 
 // identityResolver finds the shop's customer a verified identity token names (the zero
@@ -223,10 +227,11 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 	if a.Tools != nil && !in.NoMoreTools {
 		tc.Tools = a.Tools.Specs()
 	}
-	// Text streams only once the reply is final: a round that asks for tools says nothing.
+	// Text streams only once the reply is final: a round that asks for tools says nothing,
+	// and a screened reply is streamed once it passed the screen.
 	var held []string
 	reply, err := a.Responder.Respond(ctx, tc, func(delta string) {
-		if in.NoMoreTools {
+		if in.NoMoreTools && a.Taboo == nil {
 			a.publish(ctx, stream.TokenEvent(in.ConversationID, in.TurnID, delta))
 		} else {
 			held = append(held, delta)
@@ -238,6 +243,11 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 	if len(reply.Calls) > 0 && !in.NoMoreTools {
 		return RespondResult{Calls: a.plan(reply.Calls), Confirmation: reply.Confirmation, Market: market, Locale: reply.Lang,
 			Memory: reply.Memory, Identity: resolved}, nil
+	}
+	if a.Taboo != nil {
+		if text, changed := a.screen(ctx, in.ConversationID, conv.Market, &reply); changed {
+			held = splitWords(text)
+		}
 	}
 	var disclosure string
 	if disclose != "" && a.Catalog != nil {
@@ -321,6 +331,9 @@ func replyMeta(r Reply) map[string]string {
 	}
 	if r.HandoffReason != "" {
 		meta["handoff_reason"] = r.HandoffReason
+	}
+	if len(r.TabooRules) > 0 {
+		meta["taboo_rules"] = strings.Join(r.TabooRules, " ")
 	}
 	if len(r.Memory) > 0 {
 		// So that a reply replayed after a worker died restores what the turn remembered.
@@ -428,3 +441,36 @@ func topScore(ps []knowledge.Passage) float64 {
 	}
 	return ps[0].Score
 }
+
+// ReasonTaboo is the handoff reason when the taboo screen blocked a reply.
+const ReasonTaboo = "taboo_block"
+
+// screen runs the market's taboo packs over an outgoing reply: replacements are applied; a
+// reply a rule would have rewritten or blocked is not sent — a person takes over with the
+// catalog's handoff message (a model rewrite is not wired yet). Every hit is logged, without
+// the text, for evals and analytics. It reports the text to send and whether it changed.
+func (a *Activities) screen(ctx context.Context, conversationID, market string, reply *Reply) (string, bool) {
+	v := a.Taboo.WithObserver(func(e taboo.Event) {
+		a.Logger.Info("taboo hit", "conversation", conversationID, "rule", e.RuleID, "pack", e.Pack, "pack_version", e.PackVersion,
+			"category", e.Category, "action", e.Action.String(), "market", e.Market, "locale", e.Locale)
+	}).Screen(reply.Text, taboo.Context{Market: market, Locale: reply.Lang, At: activityNow(ctx)})
+	switch v.Action {
+	case taboo.ActionNone:
+		return reply.Text, false
+	case taboo.ActionReplace:
+		reply.Text = v.Text
+	default:
+		text := i18n.KeyHandoff
+		if a.Catalog != nil {
+			text = a.Catalog.Text(reply.Lang, i18n.KeyHandoff)
+		}
+		reply.Text, reply.Handoff, reply.HandoffReason, reply.Calls = text, true, ReasonTaboo, nil
+	}
+	for _, h := range v.Hits {
+		reply.TabooRules = append(reply.TabooRules, h.RuleID)
+	}
+	return reply.Text, true
+}
+
+// activityNow is the time a rule's date window is checked against.
+func activityNow(context.Context) time.Time { return time.Now() }

@@ -47,6 +47,7 @@ type Reply struct {
 	Engine        string   // "offline" or "model"
 	Citations     []string // the knowledge-base passages the reply rests on: "external_id@locale/vN"
 	Gap           string   // a knowledge gap this turn revealed (knowledge.Gap* reason), "" if none
+	TabooRules    []string // the taboo rules the outgoing text hit, recorded with the message
 
 	Calls        []tools.Call      // tools to run before the reply is final (Text is then ignored)
 	Confirmation string            // ConfirmYes or ConfirmNo when the message answers a pending confirmation

@@ -3,6 +3,7 @@ package main
 import (
 	"sync"
 
+	"github.com/attache-dev/attache/policy/taboo"
 	"github.com/attache-dev/attache/tools"
 	"github.com/attache-dev/attache/tools/cod"
 	"github.com/attache-dev/attache/tools/commerce"
@@ -149,7 +150,7 @@ func newActivities(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, e
 	if err != nil {
 		return nil, nil, err
 	}
-	return &agents.Activities{Store: pgstore.New(pool), Events: events, Responder: responder, Knowledge: kb, Tools: reg, Identities: ot, Catalog: cat, Logger: logger}, kb, nil
+	return &agents.Activities{Store: pgstore.New(pool), Events: events, Responder: responder, Knowledge: kb, Tools: reg, Identities: ot, Catalog: cat, Taboo: taboo.Default(), Logger: logger}, kb, nil
 }
 
 // newShop returns the configured commerce connector.

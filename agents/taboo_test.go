@@ -1,0 +1,69 @@
+package agents
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/attache-dev/attache/conversation"
+	"github.com/attache-dev/attache/policy/taboo"
+)
+
+// fixedResponder answers every turn with the same text.
+type fixedResponder struct{ text, lang string }
+
+func (r fixedResponder) Respond(_ context.Context, _ TurnContext, onText func(string)) (Reply, error) {
+	onText(r.text)
+	return Reply{Text: r.text, Lang: r.lang, Intent: "unknown", Engine: "test"}, nil
+}
+
+// TestEveryOutgoingReplyIsScreened: a reply that touches the Thai monarchy is not sent — a
+// person takes over — and a gesture emoji that offends in the Gulf is removed; the rules hit
+// are recorded with the message, and what was streamed is what was stored.
+func TestEveryOutgoingReplyIsScreened(t *testing.T) {
+	for _, tc := range []struct {
+		name, market, reply, lang string
+		handoff                   bool
+		gone                      string
+		rule                      string
+	}{
+		{"blocked in Thailand", "TH", "The Thai monarchy is a popular topic of our customers.", "en", true, "monarchy", "th.monarchy"},
+		{"replaced in the Gulf", "AE", "Your parcel is on its way 👍", "en", false, "👍", "gcc."},
+		{"nothing to screen", "DE", "Your parcel is on its way.", "en", false, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			fx := newFixture(t, "en")
+			c, err := fx.store.Create(ctx, conversation.NewConversation{Locale: "en", Market: tc.market})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fx.conv = c.ID
+			fx.acts.Responder = fixedResponder{text: tc.reply, lang: tc.lang}
+			fx.acts.Taboo = taboo.Default()
+			tokens := &tokenLog{}
+			fx.acts.Events = tokens
+			if _, err := fx.acts.SaveInbound(ctx, SaveInboundInput{ConversationID: c.ID, TurnID: "t1", Text: "hello", Locale: "en"}); err != nil {
+				t.Fatal(err)
+			}
+			res, err := fx.acts.Respond(ctx, RespondInput{ConversationID: c.ID, TurnID: "t1", Text: "hello", Locale: "en", NoMoreTools: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			msgs := fx.transcript(t)
+			ai := msgs[len(msgs)-1]
+			if ai.Author != conversation.AuthorAI || res.Handoff != tc.handoff {
+				t.Fatalf("reply %+v handoff %v, want handoff %v", ai, res.Handoff, tc.handoff)
+			}
+			if tc.gone != "" && strings.Contains(ai.Text, tc.gone) {
+				t.Fatalf("the stored reply still holds %q: %q", tc.gone, ai.Text)
+			}
+			if !strings.Contains(ai.Meta["taboo_rules"], tc.rule) || (tc.rule == "") != (ai.Meta["taboo_rules"] == "") {
+				t.Fatalf("recorded rules %q, want %q", ai.Meta["taboo_rules"], tc.rule)
+			}
+			if streamed := tokens.streamed("t1"); streamed != ai.Text {
+				t.Fatalf("streamed %q, stored %q", streamed, ai.Text)
+			}
+		})
+	}
+}
