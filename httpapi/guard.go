@@ -9,6 +9,7 @@ import (
 
 	"github.com/attache-dev/attache/i18n"
 	"github.com/attache-dev/attache/policy/pii"
+	"github.com/attache-dev/attache/policy/screen"
 )
 
 // maxGuardText bounds the text of one guard request.
@@ -79,4 +80,38 @@ func clipText(s string) string {
 		return s
 	}
 	return string([]rune(s)[:20]) + "…"
+}
+
+type screenRequest struct {
+	Text *string `json:"text"`
+}
+
+type reasonJSON struct {
+	Code   string `json:"code"`
+	Detail string `json:"detail,omitempty"`
+	Start  int    `json:"start"`
+	End    int    `json:"end"`
+}
+
+// guardScreen answers whether a customer message looks like a prompt injection or abuse,
+// with a score and the reasons: the deterministic first screen before any model.
+func (h *handlers) guardScreen(c *gin.Context) {
+	var req screenRequest
+	if !h.decode(c, &req, false) {
+		return
+	}
+	switch {
+	case req.Text == nil:
+		invalid(c, "The text was not screened.", FieldError{"text", "required"})
+		return
+	case utf8.RuneCountInString(*req.Text) > maxGuardText:
+		invalid(c, "The text was not screened.", FieldError{"text", "longer than 20000 characters"})
+		return
+	}
+	v := screen.Screen(*req.Text)
+	reasons := make([]reasonJSON, 0, len(v.Reasons))
+	for _, r := range v.Reasons {
+		reasons = append(reasons, reasonJSON{Code: r.Code, Detail: r.Detail, Start: r.Start, End: r.End})
+	}
+	c.JSON(http.StatusOK, gin.H{"injection": v.Injection, "abuse": v.Abuse, "score": v.Score, "threshold": screen.Threshold, "reasons": reasons})
 }

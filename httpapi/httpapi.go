@@ -121,6 +121,7 @@ func New(cfg Config) http.Handler {
 		v1.POST("/knowledge/articles/:external_id/variants/:locale/reviewed", h.knowledgeMarkReviewed)
 	}
 	v1.POST("/guard/redact", h.guardRedact)
+	v1.POST("/guard/screen", h.guardScreen)
 	if cfg.NLU != nil {
 		v1.POST("/nlu/analyze", h.nluAnalyze)
 	}
