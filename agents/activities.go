@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/attache-dev/attache/conversation"
 	"github.com/attache-dev/attache/i18n"
 	"github.com/attache-dev/attache/knowledge"
+	"github.com/attache-dev/attache/policy/screen"
 	"github.com/attache-dev/attache/policy/taboo"
 	"github.com/attache-dev/attache/stream"
 	"github.com/attache-dev/attache/tools"
@@ -59,6 +61,9 @@ type Activities struct {
 	// Catalog words the AI disclosure the activities enforce and record; nil leaves the
 	// disclosure to the responder and records no evidence.
 	Catalog *i18n.Catalog
+	// Guarded answers a customer message the input screen flagged as a prompt injection,
+	// instead of Responder: the offline engine, which no text can instruct. nil: Responder.
+	Guarded Responder
 	// Taboo screens every outgoing AI message against the market's and locale's policy
 	// packs; nil sends replies unscreened.
 	Taboo  *taboo.Screener
@@ -88,7 +93,7 @@ func (a *Activities) SaveInbound(ctx context.Context, in SaveInboundInput) (Save
 	lang := i18n.Detect(in.Text, in.Locale).Lang
 	m, created, err := a.Store.Append(ctx, conversation.NewMessage{
 		ConversationID: in.ConversationID, TurnID: in.TurnID, Author: conversation.AuthorCustomer,
-		Text: in.Text, Lang: lang,
+		Text: in.Text, Lang: lang, Meta: screenMeta(screen.Screen(in.Text)),
 	})
 	if errors.Is(err, conversation.ErrNotFound) {
 		return SavedMessage{}, temporal.NewNonRetryableApplicationError("conversation not found", ErrTypeInvalid, err)
@@ -100,6 +105,29 @@ func (a *Activities) SaveInbound(ctx context.Context, in SaveInboundInput) (Save
 		a.publish(ctx, stream.MessageEvent(m))
 	}
 	return SavedMessage{ID: m.ID, Seq: m.Seq}, nil
+}
+
+// screenMeta records the input screen's verdict with the customer's message: "injection"
+// and "abuse" flags and the reason codes, never the text.
+func screenMeta(v screen.Verdict) map[string]string {
+	if !v.Injection && !v.Abuse {
+		return nil
+	}
+	meta := map[string]string{}
+	if v.Injection {
+		meta["screen_injection"] = strconv.FormatFloat(v.Score, 'f', 2, 64)
+	}
+	if v.Abuse {
+		meta["screen_abuse"] = "true"
+	}
+	codes := make([]string, 0, len(v.Reasons))
+	for _, r := range v.Reasons {
+		if !slices.Contains(codes, r.Code) {
+			codes = append(codes, r.Code)
+		}
+	}
+	meta["screen_reasons"] = strings.Join(codes, " ")
+	return meta
 }
 
 // RespondInput is the turn the AI answers, with what the workflow knows of the conversation.
@@ -230,7 +258,14 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 	// Text streams only once the reply is final: a round that asks for tools says nothing,
 	// and a screened reply is streamed once it passed the screen.
 	var held []string
-	reply, err := a.Responder.Respond(ctx, tc, func(delta string) {
+	responder := a.Responder
+	if a.Guarded != nil && inbound != nil && inbound.Meta["screen_injection"] != "" {
+		// A message that tries to instruct the agent is not shown to a model.
+		a.Logger.Info("input flagged as injection; the offline engine answers", "conversation", in.ConversationID,
+			"reasons", inbound.Meta["screen_reasons"])
+		responder = a.Guarded
+	}
+	reply, err := responder.Respond(ctx, tc, func(delta string) {
 		if in.NoMoreTools && a.Taboo == nil {
 			a.publish(ctx, stream.TokenEvent(in.ConversationID, in.TurnID, delta))
 		} else {

@@ -150,7 +150,11 @@ func newActivities(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, e
 	if err != nil {
 		return nil, nil, err
 	}
-	return &agents.Activities{Store: pgstore.New(pool), Events: events, Responder: responder, Knowledge: kb, Tools: reg, Identities: ot, Catalog: cat, Taboo: taboo.Default(), Logger: logger}, kb, nil
+	var guarded agents.Responder // with a model, flagged injections are answered offline
+	if m, ok := responder.(agents.ModelResponder); ok {
+		guarded = agents.OfflineResponder{Engine: m.Engine, Catalog: cat}
+	}
+	return &agents.Activities{Guarded: guarded, Store: pgstore.New(pool), Events: events, Responder: responder, Knowledge: kb, Tools: reg, Identities: ot, Catalog: cat, Taboo: taboo.Default(), Logger: logger}, kb, nil
 }
 
 // newShop returns the configured commerce connector.
