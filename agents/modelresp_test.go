@@ -686,3 +686,34 @@ func TestModelRefundIsToldFromTheCatalog(t *testing.T) {
 		}
 	}
 }
+
+// TestTheModelNeverSeesTheCustomersPersonalData: the e-mail address and card number the
+// customer writes reach the model as placeholders, in the message and in the tool results;
+// the model's call with the placeholder runs with the real address, and the customer reads
+// the real address in the answer.
+func TestTheModelNeverSeesTheCustomersPersonalData(t *testing.T) {
+	s := newModelShop(t, nil)
+	ids := s.ids
+	s.stub.Enqueue(
+		openaistub.Reply{ToolCalls: []openaistub.Call{{ID: "call_verify", Name: "verify_customer",
+			Arguments: args(t, map[string]string{"email": "[email_1]", "order_id": ids.pending})}}},
+		openaistub.Reply{Text: "Thank you, [email_1] is verified for order " + ids.pending + "."},
+	)
+	replies := s.turns(t, "My e-mail is "+ids.email+" and I paid with 4111 1111 1111 1111. Where is order "+ids.pending+"?")
+	reqs := s.stub.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("the model was asked %d times, want 2", len(reqs))
+	}
+	for i, req := range reqs {
+		body, _ := json.Marshal(req)
+		if strings.Contains(string(body), ids.email) || strings.Contains(string(body), "4111") {
+			t.Fatalf("request %d carries the customer's personal data: %s", i, body)
+		}
+	}
+	if !strings.Contains(reqs[1].Messages[0].Text(), "The customer is identified.") {
+		t.Fatalf("the call with the placeholder did not verify the customer:\n%s", reqs[1].Messages[0].Text())
+	}
+	if r := replies[0]; !strings.Contains(r.Text, ids.email) || strings.Contains(r.Text, "[email_1]") {
+		t.Fatalf("reply %q, want the real address in place of the placeholder", r.Text)
+	}
+}
