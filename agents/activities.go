@@ -66,8 +66,11 @@ type Activities struct {
 	Guarded Responder
 	// Taboo screens every outgoing AI message against the market's and locale's policy
 	// packs; nil sends replies unscreened.
-	Taboo  *taboo.Screener
-	Logger *slog.Logger
+	Taboo *taboo.Screener
+	// Rewriter rewrites a reply a taboo rule asks to have rewritten (the configured model);
+	// nil hands such a reply to a person.
+	Rewriter Rewriter
+	Logger   *slog.Logger
 }
 
 // identityResolver finds the shop's customer a verified identity token names (the zero
@@ -488,12 +491,28 @@ func (a *Activities) screen(ctx context.Context, conversationID, market string, 
 	v := a.Taboo.WithObserver(func(e taboo.Event) {
 		a.Logger.Info("taboo hit", "conversation", conversationID, "rule", e.RuleID, "pack", e.Pack, "pack_version", e.PackVersion,
 			"category", e.Category, "action", e.Action.String(), "market", e.Market, "locale", e.Locale)
-	}).Screen(reply.Text, taboo.Context{Market: market, Locale: reply.Lang, At: activityNow(ctx)})
-	switch v.Action {
+	})
+	tctx := taboo.Context{Market: market, Locale: reply.Lang, At: activityNow(ctx)}
+	verdict := v.Screen(reply.Text, tctx)
+	for _, h := range verdict.Hits {
+		reply.TabooRules = append(reply.TabooRules, h.RuleID)
+	}
+	if verdict.Action == taboo.ActionRewrite && a.Rewriter != nil {
+		// The model rewrites; the rewrite is screened again and sent only when nothing but
+		// replacements remain.
+		text, err := a.Rewriter.Rewrite(ctx, verdict.Text, reply.Lang, verdict.Hits)
+		if err != nil {
+			a.Logger.Warn("taboo rewrite failed; a person takes over", "conversation", conversationID, "err", err)
+		} else if again := v.Screen(text, tctx); again.Action <= taboo.ActionReplace {
+			reply.Text = again.Text
+			return reply.Text, true
+		}
+	}
+	switch verdict.Action {
 	case taboo.ActionNone:
 		return reply.Text, false
 	case taboo.ActionReplace:
-		reply.Text = v.Text
+		reply.Text = verdict.Text
 	default:
 		text := i18n.KeyHandoff
 		if a.Catalog != nil {
@@ -501,10 +520,12 @@ func (a *Activities) screen(ctx context.Context, conversationID, market string, 
 		}
 		reply.Text, reply.Handoff, reply.HandoffReason, reply.Calls = text, true, ReasonTaboo, nil
 	}
-	for _, h := range v.Hits {
-		reply.TabooRules = append(reply.TabooRules, h.RuleID)
-	}
 	return reply.Text, true
+}
+
+// Rewriter rewrites a reply so that it no longer does what the taboo rules hit object to.
+type Rewriter interface {
+	Rewrite(ctx context.Context, text, lang string, hits []taboo.Hit) (string, error)
 }
 
 // activityNow is the time a rule's date window is checked against.

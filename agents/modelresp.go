@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/attache-dev/attache/conversation"
 	"github.com/attache-dev/attache/i18n"
 	"github.com/attache-dev/attache/knowledge"
+	"github.com/attache-dev/attache/policy/taboo"
 	"github.com/attache-dev/attache/tools"
 	"github.com/attache-dev/attache/tools/cod"
 	"github.com/attache-dev/attache/tools/returns"
@@ -713,4 +715,28 @@ func systemPrompt(f promptFacts) string {
 		}
 	}
 	return b.String()
+}
+
+// Rewrite implements Rewriter: the model rewrites a reply that a taboo rule flagged,
+// keeping its facts; personal data stays placeholders on the way.
+func (r ModelResponder) Rewrite(ctx context.Context, text, lang string, hits []taboo.Hit) (string, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "You edit a customer-service reply written in the language %s before it is sent. ", lang)
+	b.WriteString("Rewrite it so that it no longer contains what the shop's cultural guidelines object to, listed below, ")
+	b.WriteString("in the same language and in a polite, formal register. Keep every fact: order numbers, amounts, dates, names, ")
+	b.WriteString("links and placeholders such as [email_1] exactly as they are. Answer with the rewritten reply only.\n\nObjections:\n")
+	for _, h := range hits {
+		fmt.Fprintf(&b, "- %s: %q\n", h.Category, h.Match)
+	}
+	v := newVault("")
+	res, err := r.Model.Generate(ctx, model.Request{Temperature: 0, MaxTokens: 800, Messages: []model.Message{
+		{Role: model.RoleSystem, Text: b.String()}, {Role: model.RoleUser, Text: v.redact(text)}}})
+	if err != nil {
+		return "", fmt.Errorf("rewrite: %w", err)
+	}
+	out := strings.TrimSpace(res.Text)
+	if out == "" {
+		return "", errors.New("rewrite: the model returned nothing")
+	}
+	return v.restoreText(out), nil
 }

@@ -111,3 +111,55 @@ func TestAFlaggedInjectionNeverReachesTheModel(t *testing.T) {
 		}
 	}
 }
+
+// TestAReplyToRewriteIsRewrittenByTheModel: a German reply in the informal "du" is
+// rewritten by the model into the formal register and sent; a rewrite that still breaks the
+// rule is not sent — a person takes over.
+func TestAReplyToRewriteIsRewrittenByTheModel(t *testing.T) {
+	for _, tc := range []struct {
+		name, rewrite string
+		handoff       bool
+	}{
+		{"a clean rewrite is sent", "Ihr Paket ist unterwegs. Können Sie mir Ihre Bestellnummer nennen?", false},
+		{"a rewrite that still says du is not", "Dein Paket ist unterwegs, kannst du mir die Nummer sagen?", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			fx := newFixture(t, "de")
+			c, err := fx.store.Create(ctx, conversation.NewConversation{Locale: "de", Market: "DE"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fx.conv = c.ID
+			var asked []model.Request
+			m := model.Func(func(_ context.Context, req model.Request) (model.Response, error) {
+				asked = append(asked, req)
+				return model.Response{Text: tc.rewrite}, nil
+			})
+			fx.acts.Responder = fixedResponder{text: "Dein Paket ist unterwegs. Kannst du mir deine Bestellnummer nennen?", lang: "de"}
+			fx.acts.Taboo = taboo.Default()
+			fx.acts.Rewriter = ModelResponder{Model: m}
+			if _, err := fx.acts.SaveInbound(ctx, SaveInboundInput{ConversationID: c.ID, TurnID: "t1", Text: "Wo ist mein Paket?", Locale: "de"}); err != nil {
+				t.Fatal(err)
+			}
+			res, err := fx.acts.Respond(ctx, RespondInput{ConversationID: c.ID, TurnID: "t1", Text: "Wo ist mein Paket?", Locale: "de", NoMoreTools: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			msgs := fx.transcript(t)
+			ai := msgs[len(msgs)-1]
+			if len(asked) != 1 || !strings.Contains(asked[0].Messages[0].Text, "register") {
+				t.Fatalf("the model was asked %d times: %+v", len(asked), asked)
+			}
+			if res.Handoff != tc.handoff {
+				t.Fatalf("handoff %v, want %v; reply %q", res.Handoff, tc.handoff, ai.Text)
+			}
+			if !tc.handoff && !strings.Contains(ai.Text, tc.rewrite) {
+				t.Fatalf("sent %q, want the rewrite", ai.Text)
+			}
+			if strings.Contains(strings.ToLower(ai.Text), "dein paket") {
+				t.Fatalf("the informal reply went out: %q", ai.Text)
+			}
+		})
+	}
+}

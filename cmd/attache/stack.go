@@ -150,11 +150,13 @@ func newActivities(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, e
 	if err != nil {
 		return nil, nil, err
 	}
-	var guarded agents.Responder // with a model, flagged injections are answered offline
+	// With a model, flagged injections are answered offline and taboo hits are rewritten.
+	var guarded agents.Responder
+	var rewriter agents.Rewriter
 	if m, ok := responder.(agents.ModelResponder); ok {
-		guarded = agents.OfflineResponder{Engine: m.Engine, Catalog: cat}
+		guarded, rewriter = agents.OfflineResponder{Engine: m.Engine, Catalog: cat}, m
 	}
-	return &agents.Activities{Guarded: guarded, Store: pgstore.New(pool), Events: events, Responder: responder, Knowledge: kb, Tools: reg, Identities: ot, Catalog: cat, Taboo: taboo.Default(), Logger: logger}, kb, nil
+	return &agents.Activities{Guarded: guarded, Rewriter: rewriter, Store: pgstore.New(pool), Events: events, Responder: responder, Knowledge: kb, Tools: reg, Identities: ot, Catalog: cat, Taboo: taboo.Default(), Logger: logger}, kb, nil
 }
 
 // newShop returns the configured commerce connector.
