@@ -47,6 +47,7 @@ Commands:
   worker    run the Temporal worker that drives conversations
   migrate   apply the database migrations to DATABASE_URL
   kb        knowledge base: attache kb import PATH... (see attache kb)
+  audit     the audit log: attache audit verify | attache audit list (see attache audit)
   version   print the version
 
 Settings are environment variables; see README.md.
@@ -68,10 +69,13 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "kb":
+	case "kb", "audit":
 		cfg, err := config.Load(lookup, config.ModeTool)
 		if err != nil {
 			return err
+		}
+		if cmd == "audit" {
+			return runAudit(ctx, args[1:], cfg, newLogger(cfg, stderr), stdout, stderr)
 		}
 		return runKB(ctx, args[1:], cfg, newLogger(cfg, stderr), stdout, stderr)
 	}
