@@ -16,20 +16,17 @@ func TestMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := Default()
-	cases := []struct {
-		d   Decision
-		arg func(locale string) string
-	}{
-		{r.Check("TH", "Flash", money(100000, "THB")), nil},
-		{r.Check("TH", "Thailand Post", money(9000000, "THB")), nil},
-		{r.Check("SG", "Ninja Van", money(5000, "SGD")), nil},
-		{r.Check("MY", "Pos Laju", money(5000, "MYR")), nil},
-		{r.Check("DE", "DHL", money(5000, "EUR")), nil},
+	cases := []Decision{
+		r.Check("TH", "Flash", money(100000, "THB")),
+		r.Check("TH", "Thailand Post", money(9000000, "THB")),
+		r.Check("SG", "Ninja Van", money(5000, "SGD")),
+		r.Check("MY", "Pos Laju", money(5000, "MYR")),
+		r.Check("DE", "DHL", money(5000, "EUR")),
 	}
-	for _, c := range cases {
-		key := c.d.MessageKey()
+	for _, d := range cases {
+		key := d.MessageKey()
 		if key == "" {
-			t.Errorf("%+v: no message key", c.d)
+			t.Errorf("%+v: no message key", d)
 			continue
 		}
 		for _, tag := range i18n.Supported() {
@@ -37,9 +34,9 @@ func TestMessages(t *testing.T) {
 			var arg string
 			switch key {
 			case "cod_allowed":
-				arg = c.d.Fee.Format(loc)
+				arg = d.Fee.Format(loc)
 			case "cod_over_limit":
-				arg = c.d.Limit.Format(loc)
+				arg = d.Limit.Format(loc)
 			}
 			text := cat.Text(loc, key, arg)
 			if text == key || (arg != "" && !strings.Contains(text, arg)) {
