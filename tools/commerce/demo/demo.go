@@ -103,52 +103,35 @@ var markets = []market{
 			Address: commerce.Address{Line1: "Av. Álvaro Obregón 120", Line2: "Col. Roma Norte, Alc. Cuauhtémoc", City: "Ciudad de México", State: "CDMX", Zip: "06700", Country: "MX"}}},
 }
 
+// baseVariant is one variant of the demo catalogue.
+type baseVariant struct {
+	suffix    string
+	options   map[string]string
+	usdCents  int64
+	available bool
+}
+
 // base is the demo catalogue in US cents; each market sells it in its own currency.
 var base = []struct {
 	sku, name string
-	variants  []struct {
-		suffix    string
-		options   map[string]string
-		usdCents  int64
-		available bool
-	}
+	variants  []baseVariant
 }{
-	{"SNK", "Runner Sneakers", []struct {
-		suffix    string
-		options   map[string]string
-		usdCents  int64
-		available bool
-	}{
+	{"SNK", "Runner Sneakers", []baseVariant{
 		{"40W", map[string]string{"size": "EU 40", "color": "white"}, 8900, true},
 		{"42W", map[string]string{"size": "EU 42", "color": "white"}, 8900, true},
 		{"42B", map[string]string{"size": "EU 42", "color": "black"}, 8900, true},
 		{"44B", map[string]string{"size": "EU 44", "color": "black"}, 9500, false},
 	}},
-	{"HOD", "Merino Hoodie", []struct {
-		suffix    string
-		options   map[string]string
-		usdCents  int64
-		available bool
-	}{
+	{"HOD", "Merino Hoodie", []baseVariant{
 		{"S-GRY", map[string]string{"size": "S", "color": "grey"}, 6400, true},
 		{"M-GRY", map[string]string{"size": "M", "color": "grey"}, 6400, true},
 		{"L-NVY", map[string]string{"size": "L", "color": "navy"}, 6900, true},
 	}},
-	{"BTL", "Insulated Bottle", []struct {
-		suffix    string
-		options   map[string]string
-		usdCents  int64
-		available bool
-	}{
+	{"BTL", "Insulated Bottle", []baseVariant{
 		{"500", map[string]string{"capacity": "500 ml"}, 2400, true},
 		{"750", map[string]string{"capacity": "750 ml"}, 2900, true},
 	}},
-	{"HPN", "Wireless Headphones", []struct {
-		suffix    string
-		options   map[string]string
-		usdCents  int64
-		available bool
-	}{
+	{"HPN", "Wireless Headphones", []baseVariant{
 		{"BLK", map[string]string{"color": "black"}, 14900, true},
 		{"SLV", map[string]string{"color": "silver"}, 14900, false},
 	}},
