@@ -10,7 +10,6 @@ import (
 	"log/slog"
 
 	"github.com/attache-dev/attache/internal/config"
-	"github.com/attache-dev/attache/internal/postgres"
 	"github.com/attache-dev/attache/policy/audit"
 )
 
@@ -45,14 +44,7 @@ func runAudit(ctx context.Context, args []string, cfg config.Config, logger *slo
 		fmt.Fprintf(stderr, "attache audit %s: unexpected %q\n\n%s", args[0], fs.Args(), auditUsage)
 		return errUsage
 	}
-	url, err := databaseURL(cfg)
-	if err != nil {
-		return err
-	}
-	if _, err := postgres.Migrate(ctx, url, logger); err != nil {
-		return err
-	}
-	pool, err := postgres.Open(ctx, url, logger)
+	pool, err := openToolDatabase(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/attache-dev/attache/knowledge"
 	"github.com/attache-dev/attache/knowledge/importer"
 	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 const kbUsage = `Usage: attache kb import [--by NAME] [--strict] PATH...
@@ -60,6 +61,19 @@ func databaseURL(cfg config.Config) (string, error) {
 	return ri.DatabaseURL, nil
 }
 
+// openToolDatabase opens, migrated, the database a command-line tool works on: DATABASE_URL
+// or that of a running `attache dev`.
+func openToolDatabase(ctx context.Context, cfg config.Config, logger *slog.Logger) (*pgxpool.Pool, error) {
+	url, err := databaseURL(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := postgres.Migrate(ctx, url, logger); err != nil {
+		return nil, err
+	}
+	return postgres.Open(ctx, url, logger)
+}
+
 func runKB(ctx context.Context, args []string, cfg config.Config, logger *slog.Logger, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "import" {
 		fmt.Fprint(stderr, kbUsage)
@@ -82,14 +96,7 @@ func runKB(ctx context.Context, args []string, cfg config.Config, logger *slog.L
 			return fmt.Errorf("kb import: %w", err)
 		}
 	}
-	url, err := databaseURL(cfg)
-	if err != nil {
-		return err
-	}
-	if _, err := postgres.Migrate(ctx, url, logger); err != nil {
-		return err
-	}
-	pool, err := postgres.Open(ctx, url, logger)
+	pool, err := openToolDatabase(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
