@@ -6,7 +6,6 @@ package agents
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -42,23 +41,7 @@ func converse(t *testing.T, fx *fixture, locale string, turns ...string) []conve
 	t.Helper()
 	w := newWFEnv(t, fx)
 	w.env.SetTestTimeout(2 * time.Minute) // several tool activities per turn on the shared database
-	outs := make([]*outcome, len(turns))
-	for i, text := range turns {
-		id := fmt.Sprintf("t%d", i)
-		w.at(time.Duration(i)*time.Minute, func() { outs[i] = w.send(id, TurnRequest{TurnID: id, Text: text, Locale: locale}) })
-	}
-	w.run(WorkflowInput{IdleTimeout: time.Hour})
-	noWorkflowError(t, w)
-	stored := byID(fx.transcript(t))
-	replies := make([]conversation.Message, len(turns))
-	for i := range turns {
-		res := completed(t, turns[i], outs[i])
-		replies[i] = stored[res.MessageIDs[len(res.MessageIDs)-1]]
-		if replies[i].Author != conversation.AuthorAI {
-			t.Fatalf("turn %q: no AI reply (last message %+v)", turns[i], replies[i])
-		}
-	}
-	return replies
+	return w.converse(t, locale, turns...)
 }
 
 // TestVATAndCashOnDeliveryQuestions asks what customers ask about taxes and paying the

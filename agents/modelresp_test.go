@@ -111,25 +111,7 @@ func newModelShopWith(t *testing.T, wrap func(tools.Tool) tools.Tool, m model.Mo
 // workflow and returns each turn's stored AI reply.
 func (s *modelShop) turns(t *testing.T, texts ...string) []conversation.Message {
 	t.Helper()
-	defer noWorkflowError(t, s.w)
-	outs := make([]*outcome, len(texts))
-	for i, text := range texts {
-		s.w.at(time.Duration(i)*time.Minute, func() {
-			id := "t" + string(rune('0'+i))
-			outs[i] = s.w.send(id, TurnRequest{TurnID: id, Text: text, Locale: "en"})
-		})
-	}
-	s.w.run(WorkflowInput{IdleTimeout: time.Hour})
-	stored := byID(s.fx.transcript(t))
-	replies := make([]conversation.Message, len(texts))
-	for i := range texts {
-		res := completed(t, texts[i], outs[i])
-		replies[i] = stored[res.MessageIDs[len(res.MessageIDs)-1]]
-		if replies[i].Author != conversation.AuthorAI {
-			t.Fatalf("turn %d: no AI reply stored", i)
-		}
-	}
-	return replies
+	return s.w.converse(t, "en", texts...)
 }
 
 func (s *modelShop) order(t *testing.T, id string) commerce.Order {

@@ -508,3 +508,27 @@ func TestHandoffIsRecordedWhenRespondIsRetriedAfterStoringTheReply(t *testing.T)
 		t.Errorf("conversation after a retried handoff: status %q reason %q, want handoff with a reason", c.Status, c.HandoffReason)
 	}
 }
+
+// converse sends the customer's messages a minute apart (turn IDs t0, t1, ...), runs the
+// workflow, fails the test if it ended in an error, and returns each turn's last stored
+// message, which must be the AI's.
+func (w *wfEnv) converse(t *testing.T, locale string, texts ...string) []conversation.Message {
+	t.Helper()
+	outs := make([]*outcome, len(texts))
+	for i, text := range texts {
+		id := fmt.Sprintf("t%d", i)
+		w.at(time.Duration(i)*time.Minute, func() { outs[i] = w.send(id, TurnRequest{TurnID: id, Text: text, Locale: locale}) })
+	}
+	w.run(WorkflowInput{IdleTimeout: time.Hour})
+	noWorkflowError(t, w)
+	stored := byID(w.fx.transcript(t))
+	replies := make([]conversation.Message, len(texts))
+	for i := range texts {
+		res := completed(t, texts[i], outs[i])
+		replies[i] = stored[res.MessageIDs[len(res.MessageIDs)-1]]
+		if replies[i].Author != conversation.AuthorAI {
+			t.Fatalf("turn %q: no AI reply (last message %+v)", texts[i], replies[i])
+		}
+	}
+	return replies
+}
