@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/attache-dev/attache/policy/pii"
+
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -37,6 +39,7 @@ func (c *Client) SendTurn(ctx context.Context, conversationID string, req TurnRe
 	if err := ValidateTurn(req, c.MaxMessageChars); err != nil {
 		return TurnResult{}, &InvalidTurnError{Reason: err.Error()}
 	}
+	req.Text = RedactCards(req.Text)
 	waitCtx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	backoff := 50 * time.Millisecond
@@ -89,6 +92,10 @@ func (c *Client) attempt(ctx context.Context, conversationID string, req TurnReq
 	handle, err := c.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
+			// Named although the start operation names it too: the SDK gives the update's
+			// arguments the serialization context of this ID, and the history codec seals
+			// them with the conversation's key only when it knows the conversation.
+			WorkflowID:   WorkflowID(conversationID),
 			UpdateID:     req.TurnID,
 			UpdateName:   UpdateSendMessage,
 			Args:         []any{req},
@@ -121,4 +128,13 @@ func classify(err error) error {
 		return &InvalidTurnError{Reason: appErr.Message()}
 	}
 	return err
+}
+
+// RedactCards replaces payment card numbers (Luhn-valid, in a known issuer range) with
+// "[card]" before a customer's message goes anywhere: no card number is stored, logged,
+// shown to a model or written to workflow history. Attaché never needs one; the shop's
+// payment provider does, on its own page. Deterministic, so a retried turn stays the same.
+func RedactCards(text string) string {
+	out, _ := pii.Redact(text, pii.Options{Kinds: []pii.Kind{pii.KindCard}})
+	return out
 }

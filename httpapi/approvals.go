@@ -94,9 +94,6 @@ func (h *handlers) decideApproval(c *gin.Context) {
 	if req.Approve == nil {
 		errs = append(errs, FieldError{"approve", "required: true or false"})
 	}
-	if strings.TrimSpace(req.By) == "" {
-		errs = append(errs, FieldError{"by", "required: who decides"})
-	}
 	if len(req.By) > maxDecisionText {
 		errs = append(errs, FieldError{"by", "too long"})
 	}
@@ -112,7 +109,9 @@ func (h *handlers) decideApproval(c *gin.Context) {
 		return
 	}
 	key := c.Param("key")
-	res, err := h.cfg.Approvals.Decide(c.Request.Context(), conv.ID, agents.Decision{Key: key, Approve: *req.Approve, By: req.By, Note: req.Note})
+	// The decision is recorded as the signed-in staff member's; "by" is only a label.
+	by := editor(c)
+	res, err := h.cfg.Approvals.Decide(c.Request.Context(), conv.ID, agents.Decision{Key: key, Approve: *req.Approve, By: by, Note: req.Note})
 	var bad *agents.InvalidTurnError
 	switch {
 	case errors.Is(err, agents.ErrNoApproval):
@@ -127,6 +126,8 @@ func (h *handlers) decideApproval(c *gin.Context) {
 		unavailableBecause(c, "The decision could not be completed. Send it again: it is applied once.")
 		return
 	}
+	h.audit(c, actor(c), "approval.decided", "conversation:"+conv.ID, map[string]any{"key": key, "approve": *req.Approve,
+		"outcome": string(res.Result.Outcome)})
 	ids := res.MessageIDs
 	if ids == nil {
 		ids = []string{}

@@ -16,9 +16,6 @@ import (
 	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
 )
 
-// consoleEditor is who the knowledge console's edits are recorded as, until staff accounts exist.
-const consoleEditor = "console"
-
 type localeStatusJSON struct {
 	Locale  string `json:"locale"`
 	Market  string `json:"market,omitempty"`
@@ -203,11 +200,13 @@ func (h *handlers) knowledgeVariantPut(c *gin.Context) {
 		return // the problem is written
 	}
 	ctx := c.Request.Context()
-	outcome, err := h.cfg.Knowledge.Upsert(ctx, rec, consoleEditor)
+	outcome, err := h.cfg.Knowledge.Upsert(ctx, rec, editor(c))
 	if err != nil {
 		h.fail(c, "save variant", err)
 		return
 	}
+	h.audit(c, actor(c), "knowledge.variant_saved", "article:"+rec.ExternalID+"/"+variantName(rec.Locale, rec.Market),
+		map[string]any{"outcome": string(outcome), "status": rec.Status})
 	a, ok := h.article(c)
 	if !ok {
 		return
@@ -318,7 +317,7 @@ func (h *handlers) knowledgeMarkReviewed(c *gin.Context) {
 	if !ok {
 		return
 	}
-	err := h.cfg.Knowledge.MarkReviewed(c.Request.Context(), c.Param("external_id"), locale, market, consoleEditor)
+	err := h.cfg.Knowledge.MarkReviewed(c.Request.Context(), c.Param("external_id"), locale, market, editor(c))
 	switch {
 	case errors.Is(err, knowledge.ErrNotFound):
 		notFound(c, "The variant "+strconv.Quote(c.Param("external_id")+"/"+locale))
@@ -331,7 +330,16 @@ func (h *handlers) knowledgeMarkReviewed(c *gin.Context) {
 		h.fail(c, "mark reviewed", err)
 		return
 	}
+	h.audit(c, actor(c), "knowledge.variant_reviewed", "article:"+c.Param("external_id")+"/"+variantName(locale, market), nil)
 	c.Status(http.StatusNoContent)
+}
+
+// variantName is a variant's locale, with its market when it has one: "de" or "de@AT".
+func variantName(locale, market string) string {
+	if market == "" {
+		return locale
+	}
+	return locale + "@" + market
 }
 
 func (h *handlers) console(c *gin.Context) {

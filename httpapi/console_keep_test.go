@@ -38,7 +38,7 @@ func TestAnEditKeepsWhoTheVariantIsFor(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			kb := &internalKB{}
-			api := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: kb})
+			api := newAdminAPI(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: kb})
 			req := httptest.NewRequest(http.MethodPut, "/v1/knowledge/articles/cod-script/variants/en", strings.NewReader(tc.body))
 			rec := httptest.NewRecorder()
 			api.ServeHTTP(rec, req)

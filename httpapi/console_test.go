@@ -54,7 +54,7 @@ func TestSavingAVariantValidatesLikeTheImporter(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			kb := &fakeKB{}
-			api := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: kb})
+			api := newAdminAPI(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: kb})
 			req := httptest.NewRequest(http.MethodPut, tc.path, strings.NewReader(tc.body))
 			req.Header.Set("Content-Type", "application/json")
 			rec := httptest.NewRecorder()
@@ -132,7 +132,7 @@ func TestConsoleReadsAnswerProblemsForBadInput(t *testing.T) {
 		{"POST", "/v1/knowledge/articles/returns/variants/fr/reviewed", 404, ""},
 		{"POST", "/v1/knowledge/articles/returns/variants/!!/reviewed", 422, "locale"},
 	} {
-		api := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: &fakeKB{}})
+		api := newAdminAPI(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: &fakeKB{}})
 		rec := httptest.NewRecorder()
 		api.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))
 		if rec.Code != tc.status {

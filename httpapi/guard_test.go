@@ -11,7 +11,7 @@ import (
 )
 
 func TestGuardRedact(t *testing.T) {
-	api := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	api := newAdminAPI(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	post := func(body string) (int, map[string]any) {
 		req := httptest.NewRequest(http.MethodPost, "/v1/guard/redact", strings.NewReader(body))
 		rec := httptest.NewRecorder()
@@ -46,7 +46,7 @@ func TestGuardRedact(t *testing.T) {
 }
 
 func TestGuardScreen(t *testing.T) {
-	api := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	api := newAdminAPI(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	post := func(body string) (int, map[string]any) {
 		req := httptest.NewRequest(http.MethodPost, "/v1/guard/screen", strings.NewReader(body))
 		rec := httptest.NewRecorder()

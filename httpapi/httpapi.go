@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -19,6 +20,8 @@ import (
 
 	"github.com/attache-dev/attache/agents"
 	"github.com/attache-dev/attache/conversation"
+	"github.com/attache-dev/attache/internal/ratelimit"
+	"github.com/attache-dev/attache/staff"
 	"github.com/attache-dev/attache/stream"
 	"github.com/attache-dev/attache/tools/identity"
 )
@@ -63,6 +66,18 @@ type Config struct {
 	Identity interface {
 		Verify(token string) (identity.Claims, error)
 	}
+	// Staff signs staff in and manages their accounts; nil: every staff route answers 401.
+	Staff staffStore
+	// Audit records staff actions; nil records none and serves no /v1/audit routes.
+	Audit auditReader
+	// Privacy carries out data-subject requests and keeps consent records; nil serves no
+	// /v1/privacy or consent routes.
+	Privacy privacyStore
+	// Request budgets; zero values take the defaults, a negative rate turns one off.
+	IPLimit, ConversationLimit, LoginLimit Limit
+	// TrustedProxies are the addresses (IPs or CIDRs) whose X-Forwarded-For names the client;
+	// none by default, so a client cannot pick the IP its budget is kept under.
+	TrustedProxies  []string
 	Ready           []Check
 	Assets          fs.FS // the web UI; nil serves no UI
 	Logger          *slog.Logger
@@ -96,38 +111,72 @@ func New(cfg Config) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		cfg.Logger.Error("ignoring the trusted proxies: not IPs or CIDRs", "err", err)
+		_ = r.SetTrustedProxies(nil)
+	}
 	r.Use(requestID(), accessLog(cfg.Logger), recovery(cfg.Logger))
 
-	h := &handlers{cfg: cfg}
-	r.GET("/healthz", h.healthz)
-	r.GET("/readyz", h.readyz)
-	r.GET("/v1/openapi.json", h.openapi)
-	v1 := r.Group("/v1")
-	v1.POST("/conversations", h.createConversation)
-	v1.GET("/conversations/:id", h.getConversation)
-	v1.POST("/conversations/:id/messages", h.postMessage)
-	v1.GET("/conversations/:id/events", h.events)
-	v1.GET("/conversations/:id/disclosures", h.listDisclosures)
-	v1.GET("/conversations/:id/approvals", h.listApprovals)
-	v1.POST("/conversations/:id/approvals/:key", h.decideApproval)
-	if cfg.Knowledge != nil {
-		v1.POST("/knowledge/search", h.knowledgeSearch)
-		v1.POST("/knowledge/import", h.knowledgeImport)
-		v1.GET("/knowledge/gaps", h.knowledgeGaps)
-		v1.GET("/knowledge/articles", h.knowledgeArticles)
-		v1.GET("/knowledge/articles/:external_id", h.knowledgeArticle)
-		v1.PUT("/knowledge/articles/:external_id/variants/:locale", h.knowledgeVariantPut)
-		v1.GET("/knowledge/articles/:external_id/variants/:locale/history", h.knowledgeVariantHistory)
-		v1.POST("/knowledge/articles/:external_id/variants/:locale/reviewed", h.knowledgeMarkReviewed)
+	h := &handlers{cfg: cfg, ips: newLimiter(cfg.IPLimit, defaultIPLimit),
+		perConversation: newLimiter(cfg.ConversationLimit, defaultConversationLimit), logins: newLimiter(cfg.LoginLimit, defaultLoginLimit)}
+	rt := routes{r: r, h: h}
+	rt.add("GET", "/healthz", public, h.healthz)
+	rt.add("GET", "/readyz", public, h.readyz)
+	rt.add("GET", "/v1/openapi.json", public, h.openapi)
+
+	// The widget's routes: anyone with a conversation's ID.
+	rt.add("POST", "/v1/conversations", customer, h.createConversation)
+	rt.add("GET", "/v1/conversations/:id", customer, h.getConversation)
+	rt.add("POST", "/v1/conversations/:id/messages", customer, h.limitConversation, h.postMessage)
+	rt.add("GET", "/v1/conversations/:id/events", customer, h.events)
+
+	rt.add("POST", "/v1/auth/login", public, h.login)
+	rt.add("POST", "/v1/auth/logout", anyStaff, h.logout)
+	rt.add("GET", "/v1/auth/me", anyStaff, h.me)
+	rt.add("GET", "/v1/staff", admins, h.listStaff)
+	rt.add("POST", "/v1/staff", admins, h.createStaff)
+	rt.add("PATCH", "/v1/staff/:id", admins, h.updateStaff)
+	rt.add("GET", "/v1/staff/:id/api-keys", admins, h.listAPIKeys)
+	rt.add("POST", "/v1/staff/:id/api-keys", admins, h.createAPIKey)
+	rt.add("DELETE", "/v1/staff/:id/api-keys/:key_id", admins, h.revokeAPIKey)
+	if cfg.Audit != nil {
+		rt.add("GET", "/v1/audit", admins, h.auditEntries)
+		rt.add("GET", "/v1/audit/verify", admins, h.auditVerify)
 	}
-	v1.POST("/guard/redact", h.guardRedact)
-	v1.POST("/guard/screen", h.guardScreen)
+
+	if cfg.Privacy != nil {
+		rt.add("POST", "/v1/conversations/:id/consents", customer, h.recordConsent)
+		rt.add("GET", "/v1/conversations/:id/consents", customer, h.listConsents)
+		rt.add("POST", "/v1/privacy/exports", admins, h.privacyExport)
+		rt.add("POST", "/v1/privacy/erasures", admins, h.privacyErase)
+		rt.add("GET", "/v1/privacy/requests", admins, h.privacyRequests)
+	}
+
+	agentsAndAdmins := staffOnly(staff.RoleAgent, staff.RoleAdmin)
+	rt.add("GET", "/v1/conversations/:id/disclosures", staffOnly(staff.RoleAgent, staff.RoleEvaluator, staff.RoleAdmin), h.listDisclosures)
+	rt.add("GET", "/v1/conversations/:id/approvals", agentsAndAdmins, h.listApprovals)
+	rt.add("POST", "/v1/conversations/:id/approvals/:key", agentsAndAdmins, h.decideApproval)
+	if cfg.Knowledge != nil {
+		editors := staffOnly(staff.RoleKnowledgeManager, staff.RoleAdmin)
+		readers := staffOnly(staff.RoleAgent, staff.RoleKnowledgeManager, staff.RoleAdmin)
+		rt.add("POST", "/v1/knowledge/search", anyStaff, h.knowledgeSearch)
+		rt.add("POST", "/v1/knowledge/import", editors, h.knowledgeImport)
+		rt.add("GET", "/v1/knowledge/gaps", editors, h.knowledgeGaps)
+		rt.add("GET", "/v1/knowledge/articles", readers, h.knowledgeArticles)
+		rt.add("GET", "/v1/knowledge/articles/:external_id", readers, h.knowledgeArticle)
+		rt.add("PUT", "/v1/knowledge/articles/:external_id/variants/:locale", editors, h.knowledgeVariantPut)
+		rt.add("GET", "/v1/knowledge/articles/:external_id/variants/:locale/history", readers, h.knowledgeVariantHistory)
+		rt.add("POST", "/v1/knowledge/articles/:external_id/variants/:locale/reviewed", editors, h.knowledgeMarkReviewed)
+	}
+	rt.add("POST", "/v1/guard/redact", anyStaff, h.guardRedact)
+	rt.add("POST", "/v1/guard/screen", anyStaff, h.guardScreen)
 	if cfg.NLU != nil {
-		v1.POST("/nlu/analyze", h.nluAnalyze)
+		rt.add("POST", "/v1/nlu/analyze", anyStaff, h.nluAnalyze)
 	}
 	if cfg.Assets != nil {
-		r.GET("/", h.index)
-		r.GET("/console/knowledge", h.console)
+		rt.add("GET", "/", public, h.index)
+		rt.add("GET", "/login", public, h.loginPage)
+		rt.add("GET", "/console/knowledge", public, h.console)
 		// Asset names carry no content hash: browsers revalidate rather than cache blindly.
 		static := r.Group("/static", func(c *gin.Context) { c.Header("Cache-Control", "no-cache") })
 		static.StaticFS("/", http.FS(cfg.Assets))
@@ -141,6 +190,39 @@ func New(cfg Config) http.Handler {
 
 type handlers struct {
 	cfg Config
+	// Request budgets per client IP (every /v1 route), per conversation (customer
+	// messages) and per IP for sign-ins.
+	ips, perConversation, logins *ratelimit.Limiter
+}
+
+// routes registers each route with who may call it.
+type routes struct {
+	r *gin.Engine
+	h *handlers
+}
+
+func (rt routes) add(method, path string, a access, hs ...gin.HandlerFunc) {
+	chain := []gin.HandlerFunc{rt.h.authorize(a)}
+	if strings.HasPrefix(path, "/v1/") {
+		chain = []gin.HandlerFunc{rt.h.limitIP, rt.h.authorize(a)}
+	}
+	rt.r.Handle(method, path, append(chain, hs...)...)
+}
+
+// Route is one route of the API.
+type Route struct{ Method, Path string }
+
+// Routes lists the routes of a handler built by New, for tests that walk them all.
+func Routes(h http.Handler) []Route {
+	e, ok := h.(*gin.Engine)
+	if !ok {
+		return nil
+	}
+	var out []Route
+	for _, ri := range e.Routes() {
+		out = append(out, Route{ri.Method, ri.Path})
+	}
+	return out
 }
 
 func requestID() gin.HandlerFunc {

@@ -44,7 +44,7 @@ func faqCSV(rows int) string {
 // rows stored before the failure stay stored.
 func TestAnImportThatStopsKeepsWhatItStored(t *testing.T) {
 	kb := &failingKB{okRows: 3}
-	api := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: kb})
+	api := newAdminAPI(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: kb})
 	req := httptest.NewRequest(http.MethodPost, "/v1/knowledge/import", strings.NewReader(faqCSV(10)))
 	req.Header.Set("Content-Type", "text/csv")
 	rec := httptest.NewRecorder()
@@ -67,7 +67,7 @@ func TestAnImportThatStopsKeepsWhatItStored(t *testing.T) {
 func TestAnImportLargerThanTheLimitIs413(t *testing.T) {
 	kb := &failingKB{okRows: 1 << 30}
 	body := faqCSV(200)
-	api := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: kb, MaxImportBytes: int64(len(body) / 2)})
+	api := newAdminAPI(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: kb, MaxImportBytes: int64(len(body) / 2)})
 	req := httptest.NewRequest(http.MethodPost, "/v1/knowledge/import?format=csv", strings.NewReader(body))
 	rec := httptest.NewRecorder()
 	api.ServeHTTP(rec, req)

@@ -179,7 +179,7 @@ func (h *handlers) knowledgeImport(c *gin.Context) {
 	if textOnly {
 		sink = kb.TextOnly()
 	}
-	sum, err := knowledge.Import(ctx, sink, "api", func(emit func(knowledge.Record) error, reject func(knowledge.RowError)) error {
+	sum, err := knowledge.Import(ctx, sink, editor(c), func(emit func(knowledge.Record) error, reject func(knowledge.RowError)) error {
 		return importer.Read(ctx, body, format, name, emit, reject)
 	}, nil)
 	pending := textOnly && sum.Created+sum.Updated > 0
@@ -198,6 +198,8 @@ func (h *handlers) knowledgeImport(c *gin.Context) {
 			Detail: "The import stopped before the end; what was stored stays stored, and importing again is safe. " + summaryLine(sum)})
 		return
 	}
+	h.audit(c, actor(c), "knowledge.imported", "import:"+name, map[string]any{"created": sum.Created, "updated": sum.Updated,
+		"unchanged": sum.Unchanged, "rejected": sum.Rejected})
 	out := toSummaryJSON(sum)
 	out.VectorsPending = pending
 	c.JSON(http.StatusOK, out)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/attache-dev/attache/agents/offline"
 	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
+	"github.com/attache-dev/attache/policy/audit"
 )
 
 // TestOpenAPIDocumentsEveryRoute keeps the OpenAPI document and the router in agreement:
@@ -29,7 +30,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 			documented[strings.ToUpper(method)+" "+path] = true
 		}
 	}
-	engine := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: (*kbstore.Store)(nil), NLU: noAnalyzer{}}).(*gin.Engine)
+	engine := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: (*kbstore.Store)(nil), NLU: noAnalyzer{}, Audit: (*audit.Log)(nil)}).(*gin.Engine)
 	param := regexp.MustCompile(`:([a-z_]+)`)
 	routed := map[string]bool{}
 	for _, r := range engine.Routes() {

@@ -34,6 +34,7 @@ const (
 	typeClosed      = "urn:attache:problem:conversation-closed"
 	typeUnavailable = "urn:attache:problem:unavailable"
 	typeInternal    = "urn:attache:problem:internal"
+	typeConflict    = "urn:attache:problem:conflict"
 )
 
 func writeProblem(c *gin.Context, p Problem) {

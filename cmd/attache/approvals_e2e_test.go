@@ -12,7 +12,7 @@ import (
 // the API, the customer is told, and approving again neither refunds twice nor fails.
 func TestReturnAboveTheLimitIsApprovedOverHTTP(t *testing.T) {
 	st := stack(t)
-	c := apiClient{t, st.http.URL()}
+	c := apiClient{t: t, base: st.http.URL(), token: st.admin.Token}
 	conv := c.newConversation("en-GB")
 	ask := reply(t, c.send(conv, "t-return", "I want to return my order DE-10004", "en-GB"))
 	if ask.Handoff || !strings.Contains(ask.Text, "DE-10004") {
@@ -54,7 +54,7 @@ func TestReturnAboveTheLimitIsApprovedOverHTTP(t *testing.T) {
 		body string
 		want int
 	}{
-		{`{"approve": true}`, http.StatusUnprocessableEntity},
+		{`{}`, http.StatusUnprocessableEntity},
 		{`{"by": "lead@shop.example"}`, http.StatusUnprocessableEntity},
 		{`{"approve": "yes", "by": "lead@shop.example"}`, http.StatusBadRequest},
 		{`{"approve": true, "by": "x", "extra": 1}`, http.StatusBadRequest},
@@ -97,6 +97,16 @@ func TestReturnAboveTheLimitIsApprovedOverHTTP(t *testing.T) {
 	code, _, b = c.do("GET", "/v1/conversations/"+conv+"/approvals", nil)
 	if code != http.StatusOK || !strings.Contains(string(b), `"approvals":[]`) {
 		t.Fatalf("approvals after the decision: %d %s, want none", code, b)
+	}
+	// The decision is the signed-in staff member's, whatever "by" said, and it is audited.
+	code, _, b = c.do("GET", "/v1/audit?action=approval.decided&subject=conversation:"+conv, nil)
+	if code != http.StatusOK || !strings.Contains(string(b), `"actor":"staff:`+devAdminEmail+`"`) || !strings.Contains(string(b), `"key":"`+key+`"`) {
+		t.Errorf("audit of the decision: %d %s", code, b)
+	}
+	// Without staff credentials nobody may look or decide.
+	anon := apiClient{t: t, base: st.http.URL()}
+	if code, _, _ := anon.do("POST", path, `{"approve": true}`); code != http.StatusUnauthorized {
+		t.Errorf("deciding without credentials: %d, want 401", code)
 	}
 	msgs := c.transcript(conv)
 	last := msgs[len(msgs)-1]

@@ -69,7 +69,7 @@ func BenchmarkFullTurn(b *testing.B) {
 	n := max(b.N, 20)
 	convs := make([]string, n/10+1)
 	for i := range convs {
-		convs[i] = apiClient{b, s.http.URL()}.newConversation("")
+		convs[i] = apiClient{t: b, base: s.http.URL()}.newConversation("")
 	}
 	b.ResetTimer()
 	baseline := latencies(b, n, func(i int) { post(bareSrv.URL+"/echo", `{"text":"Hello"}`) })

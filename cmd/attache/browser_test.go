@@ -71,7 +71,7 @@ func TestWebChatAnswersInTheCustomersLanguage(t *testing.T) {
 		}
 	}
 	conv := browser.Eval[string](b, `sessionStorage.getItem('attache.conversation')`)
-	if n := len(apiClient{t, s.http.URL()}.transcript(conv)); n != 4 {
+	if n := len(apiClient{t: t, base: s.http.URL()}.transcript(conv)); n != 4 {
 		t.Fatalf("the server stored %d messages, want 4", n)
 	}
 	if errs := b.ScriptErrors(); len(errs) > 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func jsString(s string) string {
 // English source marks the translation stale until it is saved again.
 func TestConsoleEditsATranslationAndTheTestBoxSeesIt(t *testing.T) {
 	s := stack(t)
-	c := apiClient{t, s.http.URL()}
+	c := apiClient{t: t, base: s.http.URL(), token: s.admin.Token}
 	// An article of this test's own, so that the demo content other tests rely on stays as it is.
 	id := fmt.Sprintf("console-surf-%d", time.Now().UnixNano())
 	jsonl := fmt.Sprintf(`{"external_id":%[1]q,"locale":"en","title":"Returning sports gear","body":"## Window\n\nYou can return unused items within 30 days."}
@@ -48,8 +49,18 @@ func TestConsoleEditsATranslationAndTheTestBoxSeesIt(t *testing.T) {
 	)
 
 	b := browser.New(t, browser.WindowSize(1400, 1000))
+	// Not signed in, the console sends the staff member to sign in, then back.
 	b.Do(chromedp.Navigate(s.http.URL() + "/console/knowledge"))
-	b.WaitFor(`document.querySelectorAll('#article-list li').length > 0`)
+	b.WaitFor(`location.pathname === '/login' && document.getElementById('login-form') !== null`)
+	password, err := os.ReadFile(s.admin.PasswordFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Do(chromedp.SendKeys(chromedp.CSS("#login-email"), s.admin.Email), chromedp.SendKeys(chromedp.CSS("#login-password"), "wrong password!"),
+		chromedp.Click(chromedp.CSS("#login-submit")))
+	b.WaitFor(`document.getElementById('login-status').classList.contains('error')`)
+	b.Do(chromedp.SetValue(chromedp.CSS("#login-password"), strings.TrimSpace(string(password))), chromedp.Click(chromedp.CSS("#login-submit")))
+	b.WaitFor(`location.pathname === '/console/knowledge' && document.querySelectorAll('#article-list li').length > 0`)
 	listItem := `#article-list li[data-external-id=` + jsString(id) + `]`
 	b.Do(chromedp.SendKeys(chromedp.CSS("#article-search"), id))
 	b.WaitFor(`document.querySelectorAll('#article-list li').length === 1 && document.querySelector(` + jsString(listItem) + `)`)
@@ -79,10 +90,10 @@ func TestConsoleEditsATranslationAndTheTestBoxSeesIt(t *testing.T) {
 	b.Do(chromedp.SendKeys(chromedp.CSS("#translation-body"), " "+sentence),
 		chromedp.Click(chromedp.CSS("#translation-save")))
 	b.WaitFor(`document.getElementById('save-status').textContent.includes('Saved as version 2')`)
-	// The history lists both versions, newest first, the edit recorded as the console's.
+	// The history lists both versions, newest first, the edit recorded as the signed-in admin's.
 	b.WaitFor(`document.querySelectorAll('#history tbody tr').length === 2`)
-	if top := browser.Eval[string](b, `document.querySelector('#history tbody tr').textContent`); !strings.HasPrefix(top, "2") || !strings.Contains(top, "console") {
-		t.Errorf("the newest history entry reads %q, want version 2 by console", top)
+	if top := browser.Eval[string](b, `document.querySelector('#history tbody tr').textContent`); !strings.HasPrefix(top, "2") || !strings.Contains(top, s.admin.Email) {
+		t.Errorf("the newest history entry reads %q, want version 2 by %s", top, s.admin.Email)
 	}
 
 	after := ask()

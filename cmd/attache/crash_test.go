@@ -44,7 +44,7 @@ func TestKillMidTurnLosesNothingAndRunsTheTurnOnce(t *testing.T) {
 	base := "http://" + addr
 
 	first := startBinary(t, bin, env, base)
-	c := apiClient{t, base}
+	c := apiClient{t: t, base: base}
 	conv := c.newConversation("es-MX")
 
 	// Send the turn; it blocks on the stalled model.

@@ -21,6 +21,9 @@ import (
 	"github.com/attache-dev/attache/internal/postgres"
 	"github.com/attache-dev/attache/internal/temporal/devserver"
 	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
+	"github.com/attache-dev/attache/policy/historycodec"
+	"github.com/attache-dev/attache/policy/privacy"
+	"github.com/attache-dev/attache/staff"
 	"github.com/attache-dev/attache/stream"
 )
 
@@ -41,6 +44,9 @@ type devStack struct {
 	runtime  string // the runtime file other commands read, removed at stop
 	turns    *agents.Client
 	http     *httpServer
+	admin    devAdmin
+	privacy  *privacy.Store
+	codec    *historycodec.Codec // seals what goes into Temporal history
 }
 
 // startDev starts PGlite and the Temporal server, migrates, starts the worker and the API.
@@ -87,13 +93,29 @@ func startDev(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *d
 	if s.pool, err = postgres.Open(ctx, s.pg.URL(), logger); err != nil {
 		return nil, err
 	}
-	if s.tc, err = dialTemporal(ctx, s.temporal.HostPort(), s.temporal.Namespace(), logger); err != nil {
+	master := cfg.MasterKey
+	if master == nil {
+		if master, err = devMasterKey(dataDir); err != nil {
+			return nil, err
+		}
+	}
+	var k keys
+	if s.codec, k, err = openCodec(s.pool, master, logger); err != nil {
+		return nil, err
+	}
+	if s.tc, err = dialTemporal(ctx, s.temporal.HostPort(), s.temporal.Namespace(), s.codec, logger); err != nil {
+		return nil, err
+	}
+	if s.privacy, err = newPrivacy(s.pool, s.tc, s.codec, k, logger); err != nil {
 		return nil, err
 	}
 	if s.acts, s.kb, err = newActivities(ctx, cfg, s.pool, s.hub, logger); err != nil {
 		return nil, err
 	}
 	s.worker = agents.NewWorker(s.tc, cfg.TaskQueue, s.acts)
+	if err := startRetention(ctx, s.worker, s.tc, cfg.TaskQueue, s.privacy); err != nil {
+		return nil, err
+	}
 	if err := s.worker.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
@@ -101,8 +123,11 @@ func startDev(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *d
 	var fillCtx context.Context
 	fillCtx, s.stopFill = context.WithCancel(context.Background())
 	s.filler = kbstore.NewFiller(fillCtx, s.kb, logger)
+	if s.admin, err = ensureDevAdmin(ctx, staff.New(s.pool, logger), dataDir, logger); err != nil {
+		return nil, err
+	}
 	s.turns = &agents.Client{Temporal: s.tc, TaskQueue: cfg.TaskQueue, MaxMessageChars: cfg.MaxMessageChars}
-	s.http = startHTTP(ln, newAPI(cfg, logger, s.pool, s.tc, s.hub, s.turns, s.kb, s.filler), logger)
+	s.http = startHTTP(ln, newAPI(cfg, logger, s.pool, s.tc, s.hub, s.turns, s.kb, s.filler, s.privacy), logger)
 	s.runtime = runtimeFile(dataDir)
 	ri, _ := json.Marshal(runtimeInfo{DatabaseURL: s.pg.URL(), HTTPURL: s.http.URL(), PID: os.Getpid()})
 	if err := os.WriteFile(s.runtime, ri, 0o600); err != nil {
@@ -169,8 +194,10 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout 
 			logger.Warn("demo data not seeded", "err", err)
 		}
 	}
-	fmt.Fprintf(stdout, "\n  Attaché is running.\n\n  Web chat:  %s/\n  API:       %s/v1/openapi.json\n  Data:      %s\n\n  Press Ctrl-C to stop.\n\n",
-		s.http.URL(), s.http.URL(), cfg.DataDir)
+	fmt.Fprintf(stdout, "\n  Attaché is running.\n\n  Web chat:  %s/\n  Console:   %s/console/knowledge  (sign in as %s, password in %s)\n"+
+		"  API:       %s/v1/openapi.json\n  Staff API: an admin API key is in %s\n"+
+		"             curl -H \"Authorization: Bearer $(cat %s)\" %s/v1/auth/me\n  Data:      %s\n\n  Press Ctrl-C to stop.\n\n",
+		s.http.URL(), s.http.URL(), s.admin.Email, s.admin.PasswordFile, s.http.URL(), s.admin.TokenFile, s.admin.TokenFile, s.http.URL(), cfg.DataDir)
 	select {
 	case <-ctx.Done():
 	case <-s.http.done:

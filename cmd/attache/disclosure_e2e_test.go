@@ -11,7 +11,7 @@ import (
 // the customer, in their language, that they talk to an AI; the evidence (text, language,
 // channel, message) can be exported; later messages do not repeat it.
 func TestTheAIDisclosureIsShownOnceAndEvidenced(t *testing.T) {
-	c := apiClient{t, stack(t).http.URL()}
+	c := staffAPI(t)
 	conv := c.newConversation("es-MX")
 	first := reply(t, c.send(conv, "d1", "Hola, ¿hacen envíos a Monterrey?", "es-MX"))
 	second := reply(t, c.send(conv, "d2", "Gracias", "es-MX"))

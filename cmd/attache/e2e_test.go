@@ -39,6 +39,9 @@ func stack(t testing.TB) *devStack {
 			"ATTACHE_DATA_DIR":        tempDirForPackage(),
 			"ATTACHE_TURN_WAIT":       "20s",
 			"ATTACHE_IDENTITY_SECRET": testIdentitySecret,
+			// The suites make many requests from one address; the limits have their own tests.
+			"ATTACHE_RATE_LIMIT_IP":           "0",
+			"ATTACHE_RATE_LIMIT_CONVERSATION": "0",
 		}), config.ModeDev)
 		if err != nil {
 			sharedErr = err
@@ -80,8 +83,21 @@ func envMap(m map[string]string) func(string) (string, bool) {
 }
 
 type apiClient struct {
-	t    testing.TB
-	base string
+	t     testing.TB
+	base  string
+	token string // a staff API key sent as a bearer token; "" for none (the widget)
+}
+
+// as returns the client sending token as its staff credentials.
+func (c apiClient) as(token string) apiClient {
+	c.token = token
+	return c
+}
+
+// staffAPI is a client of the shared stack authenticated as its dev admin.
+func staffAPI(t testing.TB) apiClient {
+	s := stack(t)
+	return apiClient{t: t, base: s.http.URL(), token: s.admin.Token}
 }
 
 func (c apiClient) do(method, path string, body any, header ...string) (int, http.Header, []byte) {
@@ -99,6 +115,9 @@ func (c apiClient) do(method, path string, body any, header ...string) (int, htt
 	}
 	req, _ := http.NewRequest(method, c.base+path, r)
 	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
@@ -174,7 +193,7 @@ func reply(t *testing.T, tr turn) message {
 }
 
 func TestConversationAnswersInTheCustomersLanguage(t *testing.T) {
-	c := apiClient{t, stack(t).http.URL()}
+	c := apiClient{t: t, base: stack(t).http.URL()}
 	conv := c.newConversation("en-US")
 
 	hello := reply(t, c.send(conv, "t-hello", "Hello", "en-US"))
@@ -217,7 +236,7 @@ func TestConversationAnswersInTheCustomersLanguage(t *testing.T) {
 
 // The demo shop answers the README's first example: who is asking, then where the parcel is.
 func TestDemoCustomerTracksAnOrderAfterProvingWhoSheIs(t *testing.T) {
-	c := apiClient{t, stack(t).http.URL()}
+	c := apiClient{t: t, base: stack(t).http.URL()}
 	conv := c.newConversation("de-DE")
 	ask := reply(t, c.send(conv, "t-where", "Wo ist meine Bestellung DE-10001?", "de-DE"))
 	if ask.Lang != "de" || ask.Handoff || !strings.Contains(ask.Text, "DE-10001") || !strings.Contains(ask.Text, "E-Mail") {
@@ -235,7 +254,7 @@ func TestDemoCustomerTracksAnOrderAfterProvingWhoSheIs(t *testing.T) {
 }
 
 func TestRetriedTurnReturnsTheSameReplyAndStoresNothingTwice(t *testing.T) {
-	c := apiClient{t, stack(t).http.URL()}
+	c := apiClient{t: t, base: stack(t).http.URL()}
 	conv := c.newConversation("de-DE")
 	first := c.send(conv, "turn-1", "Hallo, wo ist meine Bestellung?", "de-DE")
 	for range 3 {
@@ -256,7 +275,7 @@ func TestRetriedTurnReturnsTheSameReplyAndStoresNothingTwice(t *testing.T) {
 }
 
 func TestConcurrentDuplicatesOfOneTurnRunItOnce(t *testing.T) {
-	c := apiClient{t, stack(t).http.URL()}
+	c := apiClient{t: t, base: stack(t).http.URL()}
 	conv := c.newConversation("fr-FR")
 	var wg sync.WaitGroup
 	replies := make([]string, 6)
@@ -281,7 +300,7 @@ func TestConcurrentDuplicatesOfOneTurnRunItOnce(t *testing.T) {
 
 func TestContinueAsNewKeepsCompletedTurns(t *testing.T) {
 	s := stack(t)
-	c := apiClient{t, s.http.URL()}
+	c := apiClient{t: t, base: s.http.URL()}
 	conv := c.newConversation("pt-BR")
 	turns := &agents.Client{Temporal: s.tc, TaskQueue: s.cfg.TaskQueue, MaxTurnsPerRun: 2}
 	ctx := context.Background()
@@ -327,7 +346,7 @@ func TestContinueAsNewKeepsCompletedTurns(t *testing.T) {
 }
 
 func TestBadInputGetsA4xxProblem(t *testing.T) {
-	c := apiClient{t, stack(t).http.URL()}
+	c := apiClient{t: t, base: stack(t).http.URL()}
 	conv := c.newConversation("")
 	msgs := "/v1/conversations/" + conv + "/messages"
 	big := `{"text":"` + strings.Repeat("a", 1<<20) + `"}`
@@ -359,7 +378,7 @@ func TestBadInputGetsA4xxProblem(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, h, b := apiClient{t, c.base}.do(tt.method, tt.path, tt.body)
+			code, h, b := apiClient{t: t, base: c.base, token: stack(t).admin.Token}.do(tt.method, tt.path, tt.body)
 			if code != tt.status {
 				t.Fatalf("status %d, want %d: %s", code, tt.status, b)
 			}
@@ -386,7 +405,7 @@ func TestBadInputGetsA4xxProblem(t *testing.T) {
 }
 
 func TestEventsStreamTokensThenTheStoredMessage(t *testing.T) {
-	c := apiClient{t, stack(t).http.URL()}
+	c := apiClient{t: t, base: stack(t).http.URL()}
 	conv := c.newConversation("es")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -470,7 +489,7 @@ func TestEventsStreamTokensThenTheStoredMessage(t *testing.T) {
 }
 
 func TestHealthReadinessAndOpenAPI(t *testing.T) {
-	c := apiClient{t, stack(t).http.URL()}
+	c := apiClient{t: t, base: stack(t).http.URL()}
 	for _, p := range []string{"/healthz", "/readyz"} {
 		if code, _, b := c.do("GET", p, nil); code != 200 {
 			t.Fatalf("%s: %d %s", p, code, b)
@@ -500,7 +519,7 @@ func TestHealthReadinessAndOpenAPI(t *testing.T) {
 // TestLogsCarryNoCustomerText sends messages full of personal data and checks that nothing
 // of them reaches the logs, even at debug level.
 func TestLogsCarryNoCustomerText(t *testing.T) {
-	c := apiClient{t, stack(t).http.URL()}
+	c := apiClient{t: t, base: stack(t).http.URL()}
 	conv := c.newConversation("en")
 	secrets := []string{"maria.gonzalez@example.com", "4111 1111 1111 1111", "+34 612 345 678", "Calle Falsa 123"}
 	c.send(conv, "pii-1", "My email is "+secrets[0]+" and my card "+secrets[1], "en")
@@ -521,12 +540,12 @@ func TestLogsCarryNoCustomerText(t *testing.T) {
 // TestMarketsAreStoredAsTheImporterStoresThem: the API and the importer read market codes the
 // same way, so a conversation's market finds the overrides imported for it.
 func TestMarketsAreStoredAsTheImporterStoresThem(t *testing.T) {
-	c := apiClient{t, stack(t).http.URL()}
+	c := apiClient{t: t, base: stack(t).http.URL()}
 	code, _, b := c.do("POST", "/v1/conversations", `{"market":"uk"}`)
 	if code != 201 || !bytes.Contains(b, []byte(`"market":"GB"`)) {
 		t.Fatalf("create with market uk: %d %s, want market GB", code, b)
 	}
-	if ps := c.search("Wie lange habe ich Zeit für eine Rücksendung?", "de", "de"); len(ps) == 0 || ps[0].Market != "DE" {
+	if ps := c.as(stack(t).admin.Token).search("Wie lange habe ich Zeit für eine Rücksendung?", "de", "de"); len(ps) == 0 || ps[0].Market != "DE" {
 		t.Fatalf("search with market de: %+v, want the DE override", ps)
 	}
 }

@@ -14,7 +14,7 @@ import (
 // answers about the customer's own orders without asking who she is, and about nobody
 // else's; a forged or expired token is refused when the conversation starts.
 func TestAnIdentityTokenShowsTheCustomerHerOrdersOnly(t *testing.T) {
-	c := apiClient{t, stack(t).http.URL()}
+	c := apiClient{t: t, base: stack(t).http.URL()}
 	signer, err := identity.NewVerifier([]byte(testIdentitySecret))
 	if err != nil {
 		t.Fatal(err)

@@ -36,7 +36,7 @@ func (c apiClient) search(query, locale, market string) []passage {
 // TestKnowledgeSearchAnswersInTheCustomersLocaleAndMarket searches the seeded demo help
 // center through the API.
 func TestKnowledgeSearchAnswersInTheCustomersLocaleAndMarket(t *testing.T) {
-	c := apiClient{t, stack(t).http.URL()}
+	c := staffAPI(t)
 	tests := []struct {
 		query, locale, market string
 		wantArticle           string
@@ -73,7 +73,7 @@ func TestKnowledgeSearchAnswersInTheCustomersLocaleAndMarket(t *testing.T) {
 }
 
 func TestConversationAnswersFromTheHelpCenterWithACitation(t *testing.T) {
-	c := apiClient{t, stack(t).http.URL()}
+	c := staffAPI(t)
 	conv := c.newConversation("en-IE")
 	r := reply(t, c.send(conv, "vat-1", "Is VAT included in the price?", "en-IE"))
 	if r.Intent != "knowledge_answer" || r.Handoff || !strings.Contains(r.Text, "VAT") {
@@ -96,7 +96,7 @@ func missingVectors(t *testing.T, s *devStack, prefix string) int {
 
 func TestKnowledgeImportAPIAndGapReport(t *testing.T) {
 	s := stack(t)
-	c := apiClient{t, s.http.URL()}
+	c := apiClient{t: t, base: s.http.URL(), token: s.admin.Token}
 	csv := "external_id,locale,title,body,market,tags\n" +
 		"gift-cards,en,Gift cards,\"We sell digital gift cards from 10 to 500 EUR. They never expire.\",,payment\n" +
 		"gift-cards,es,,\"Tarjetas regalo\",,payment\n" +

@@ -48,6 +48,7 @@ Commands:
   migrate   apply the database migrations to DATABASE_URL
   kb        knowledge base: attache kb import PATH... (see attache kb)
   audit     the audit log: attache audit verify | attache audit list (see attache audit)
+  staff     staff accounts: attache staff add | key | list (see attache staff)
   version   print the version
 
 Settings are environment variables; see README.md.
@@ -69,13 +70,16 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "kb", "audit":
+	case "kb", "audit", "staff":
 		cfg, err := config.Load(lookup, config.ModeTool)
 		if err != nil {
 			return err
 		}
 		if cmd == "audit" {
 			return runAudit(ctx, args[1:], cfg, newLogger(cfg, stderr), stdout, stderr)
+		}
+		if cmd == "staff" {
+			return runStaff(ctx, args[1:], cfg, newLogger(cfg, stderr), os.Stdin, stdout, stderr)
 		}
 		return runKB(ctx, args[1:], cfg, newLogger(cfg, stderr), stdout, stderr)
 	}

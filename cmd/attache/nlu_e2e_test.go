@@ -7,7 +7,7 @@ import (
 )
 
 func TestNLUAnalyzeReadsAMessageAsTheAgentDoes(t *testing.T) {
-	c := apiClient{t, stack(t).http.URL()}
+	c := staffAPI(t)
 	type analysis struct {
 		Language   string  `json:"language"`
 		Intent     string  `json:"intent"`

@@ -33,8 +33,9 @@ func TestProductionPartsRunSeparately(t *testing.T) {
 		"ATTACHE_HTTP_ADDR": addr,
 		// PGlite shares one session between connections, so NOTIFY cannot cross them; the
 		// API still answers every message in its response.
-		"ATTACHE_EVENTS":    "memory",
-		"ATTACHE_LOG_LEVEL": "warn",
+		"ATTACHE_EVENTS":     "memory",
+		"ATTACHE_MASTER_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"ATTACHE_LOG_LEVEL":  "warn",
 	})
 	if err := run(ctx, []string{"migrate"}, env, io.Discard, io.Discard); err != nil {
 		t.Fatalf("attache migrate: %v", err)
@@ -61,7 +62,7 @@ func TestProductionPartsRunSeparately(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	})
-	c := apiClient{t, base}
+	c := apiClient{t: t, base: base}
 	conv := c.newConversation("id-ID")
 	r := reply(t, c.send(conv, "p-1", "Halo, di mana pesanan saya?", "id-ID"))
 	if r.Lang != "id" || r.Intent != "track_order" {

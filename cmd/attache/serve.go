@@ -14,6 +14,7 @@ import (
 	"github.com/attache-dev/attache/internal/config"
 	"github.com/attache-dev/attache/internal/postgres"
 	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
+	"github.com/attache-dev/attache/policy/privacy"
 	"github.com/attache-dev/attache/stream"
 )
 
@@ -34,7 +35,7 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 		return err
 	}
 	defer ln.Close()
-	pool, tc, err := connect(ctx, cfg, logger)
+	pool, tc, priv, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 		return err
 	}
 	turns := &agents.Client{Temporal: tc, TaskQueue: cfg.TaskQueue, MaxMessageChars: cfg.MaxMessageChars}
-	srv := startHTTP(ln, newAPI(cfg, logger, pool, tc, hub, turns, kb, kbstore.NewFiller(ctx, kb, logger)), logger)
+	srv := startHTTP(ln, newAPI(cfg, logger, pool, tc, hub, turns, kb, kbstore.NewFiller(ctx, kb, logger), priv), logger)
 	logger.Info("serving", "url", srv.URL())
 	g.Go(func() error {
 		<-gctx.Done()
@@ -62,7 +63,7 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 
 // runWorker runs the Temporal worker. Its live events go out through PostgreSQL NOTIFY.
 func runWorker(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
-	pool, tc, err := connect(ctx, cfg, logger)
+	pool, tc, priv, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -78,6 +79,9 @@ func runWorker(ctx context.Context, cfg config.Config, logger *slog.Logger) erro
 	}
 	go kb.CompleteVectors(ctx, logger)
 	w := agents.NewWorker(tc, cfg.TaskQueue, acts)
+	if err := startRetention(ctx, w, tc, cfg.TaskQueue, priv); err != nil {
+		return err
+	}
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
@@ -87,16 +91,28 @@ func runWorker(ctx context.Context, cfg config.Config, logger *slog.Logger) erro
 	return nil
 }
 
-// connect opens the database pool and the Temporal client of a production part.
-func connect(ctx context.Context, cfg config.Config, logger *slog.Logger) (*pgxpool.Pool, client.Client, error) {
+// connect opens the database pool, the Temporal client (sealing history with each
+// conversation's key) and the privacy store of a production part.
+func connect(ctx context.Context, cfg config.Config, logger *slog.Logger) (*pgxpool.Pool, client.Client, *privacy.Store, error) {
 	pool, err := postgres.Open(ctx, cfg.DatabaseURL, logger)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	tc, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, logger)
+	codec, k, err := openCodec(pool, cfg.MasterKey, logger)
 	if err != nil {
 		pool.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return pool, tc, nil
+	tc, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, codec, logger)
+	if err != nil {
+		pool.Close()
+		return nil, nil, nil, err
+	}
+	priv, err := newPrivacy(pool, tc, codec, k, logger)
+	if err != nil {
+		tc.Close()
+		pool.Close()
+		return nil, nil, nil, err
+	}
+	return pool, tc, priv, nil
 }

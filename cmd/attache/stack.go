@@ -3,7 +3,11 @@ package main
 import (
 	"sync"
 
+	"github.com/attache-dev/attache/policy/audit"
+	"github.com/attache-dev/attache/policy/historycodec"
+	"github.com/attache-dev/attache/policy/privacy"
 	"github.com/attache-dev/attache/policy/taboo"
+	"github.com/attache-dev/attache/staff"
 	"github.com/attache-dev/attache/tools"
 	"github.com/attache-dev/attache/tools/cod"
 	"github.com/attache-dev/attache/tools/commerce"
@@ -25,8 +29,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/attache-dev/attache/agents"
 	"github.com/attache-dev/attache/agents/model/anthropic"
@@ -44,12 +50,15 @@ import (
 	"github.com/attache-dev/attache/web"
 )
 
-// dialTemporal connects to Temporal, logging through slog.
-func dialTemporal(ctx context.Context, hostPort, namespace string, logger *slog.Logger) (client.Client, error) {
+// dialTemporal connects to Temporal, logging through slog. What the client and its workers
+// put into history is sealed by codec with each conversation's key.
+func dialTemporal(ctx context.Context, hostPort, namespace string, codec *historycodec.Codec, logger *slog.Logger) (client.Client, error) {
 	c, err := client.DialContext(ctx, client.Options{
-		HostPort:  hostPort,
-		Namespace: namespace,
-		Logger:    tlog.NewStructuredLogger(logger.With("component", "temporal-client")),
+		HostPort:         hostPort,
+		Namespace:        namespace,
+		Logger:           tlog.NewStructuredLogger(logger.With("component", "temporal-client")),
+		DataConverter:    historycodec.DataConverter(codec),
+		FailureConverter: historycodec.FailureConverter(codec),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s (TEMPORAL_ADDRESS): %w", hostPort, err)
@@ -186,7 +195,7 @@ func newTools(cfg config.Config, pool *pgxpool.Pool, cat *i18n.Catalog, logger *
 }
 
 // newAPI builds the HTTP handler.
-func newAPI(cfg config.Config, logger *slog.Logger, pool *pgxpool.Pool, tc client.Client, hub *stream.Hub, turns *agents.Client, kb *kbstore.Store, filler *kbstore.Filler) http.Handler {
+func newAPI(cfg config.Config, logger *slog.Logger, pool *pgxpool.Pool, tc client.Client, hub *stream.Hub, turns *agents.Client, kb *kbstore.Store, filler *kbstore.Filler, priv *privacy.Store) http.Handler {
 	return httpapi.New(httpapi.Config{
 		Conversations: pgstore.New(pool),
 		Knowledge:     kb,
@@ -196,6 +205,13 @@ func newAPI(cfg config.Config, logger *slog.Logger, pool *pgxpool.Pool, tc clien
 		NLU:           engineAnalyzer{},
 		Identity:      identityVerifier(cfg),
 		Events:        hub,
+		Staff:         staff.New(pool, logger),
+		Audit:         audit.New(pool),
+		Privacy:       priv,
+		IPLimit:       perMinute(cfg.RateLimitIP, 12),
+		// A burst of ten short lines is how people type in chat.
+		ConversationLimit: perMinute(cfg.RateLimitConversation, cfg.RateLimitConversation/10),
+		TrustedProxies:    cfg.TrustedProxies,
 		Ready: []httpapi.Check{
 			{Name: "postgres", Check: pool.Ping},
 			{Name: "temporal", Check: func(ctx context.Context) error {
@@ -208,6 +224,62 @@ func newAPI(cfg config.Config, logger *slog.Logger, pool *pgxpool.Pool, tc clien
 		TurnWait:        cfg.TurnWait,
 		MaxMessageChars: cfg.MaxMessageChars,
 	})
+}
+
+// openCodec builds the history codec on pool with the key derived from master.
+func openCodec(pool *pgxpool.Pool, master []byte, logger *slog.Logger) (*historycodec.Codec, keys, error) {
+	k, err := deriveKeys(master)
+	if err != nil {
+		return nil, k, err
+	}
+	codec, err := historycodec.New(pool, k.historyKEK, historycodec.Options{Logger: logger})
+	if err != nil {
+		return nil, k, fmt.Errorf("history codec: %w", err)
+	}
+	return codec, k, nil
+}
+
+// newPrivacy builds the privacy store: erasures terminate the customer's workflows through
+// tc and shred their history keys through codec.
+func newPrivacy(pool *pgxpool.Pool, tc client.Client, codec *historycodec.Codec, k keys, logger *slog.Logger) (*privacy.Store, error) {
+	ret, err := privacy.DefaultRetention()
+	if err != nil {
+		return nil, err
+	}
+	return privacy.New(privacy.Config{DB: pool, HashKey: k.privacy, WorkflowID: agents.WorkflowID,
+		Terminator: terminator{tc}, Shredder: codec, Retention: ret, Logger: logger})
+}
+
+// terminator ends a conversation's workflow for an erasure; one that is not running is fine.
+type terminator struct{ tc client.Client }
+
+func (t terminator) Terminate(ctx context.Context, conversationID string) error {
+	err := t.tc.TerminateWorkflow(ctx, agents.WorkflowID(conversationID), "", "erasure of the customer's data")
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return nil
+	}
+	return err
+}
+
+// retentionEvery is how often the retention schedule sweeps.
+const retentionEvery = 24 * time.Hour
+
+// startRetention registers the retention sweep on w and makes sure its schedule exists.
+func startRetention(ctx context.Context, w worker.Registry, tc client.Client, taskQueue string, priv *privacy.Store) error {
+	privacy.Register(w, privacy.NewActivities(priv))
+	if err := privacy.EnsureSchedule(ctx, tc, taskQueue, retentionEvery); err != nil {
+		return fmt.Errorf("retention schedule: %w", err)
+	}
+	return nil
+}
+
+// perMinute is a limit of n requests a minute, in bursts of n/div (at least 5); 0 is no limit.
+func perMinute(n, div int) httpapi.Limit {
+	if n == 0 {
+		return httpapi.Limit{PerSecond: -1}
+	}
+	return httpapi.Limit{PerSecond: float64(n) / 60, Burst: max(5, n/max(div, 1))}
 }
 
 // httpServer serves handler on a listener until ctx ends, then shuts down gracefully:

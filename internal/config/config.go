@@ -6,6 +6,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net"
@@ -46,6 +47,10 @@ var Settings = []Setting{
 	{"ATTACHE_SHOPIFY_SHOP", "", "Shopify shop domain, e.g. `example.myshopify.com`; required when `ATTACHE_SHOP=shopify`."},
 	{"ATTACHE_SHOPIFY_TOKEN", "", "Shopify Admin API access token; required when `ATTACHE_SHOP=shopify`. Never logged."},
 	{"ATTACHE_IDENTITY_SECRET", "", "Shared secret (at least 32 bytes) of the identity tokens a shop's site or channel signs (JWT, HS256) to say who the customer is; empty refuses identity tokens. Never logged."},
+	{"ATTACHE_MASTER_KEY", "", "Base64 of 32 random bytes (`openssl rand -base64 32`), the same in every `serve` and `worker` process (required there). Keys wrapping each conversation's Temporal-history key, and the keyed hashes that let privacy requests be found without storing whom they were about. `dev` generates one in `$ATTACHE_DATA_DIR/master-key`. Never logged; losing it makes encrypted history unreadable."},
+	{"ATTACHE_RATE_LIMIT_IP", "1200", "Requests per minute one client IP may make to `/v1` (bursts of a twelfth of it); `0` turns the limit off. Answers beyond it are 429 with `Retry-After`."},
+	{"ATTACHE_RATE_LIMIT_CONVERSATION", "60", "Customer messages per minute one conversation may receive (bursts of 10); `0` turns the limit off."},
+	{"ATTACHE_TRUSTED_PROXIES", "", "Comma-separated IPs or CIDRs of reverse proxies whose `X-Forwarded-For` names the client (for rate limits). Empty: the connection's peer is the client."},
 	{"ATTACHE_TURN_WAIT", "25s", "How long `POST .../messages` waits for the reply before answering 202 with the turn ID (retry the same turn ID to get the reply)."},
 	{"ATTACHE_MAX_MESSAGE_CHARS", "4000", "Longest customer message accepted, in characters."},
 	{"ATTACHE_LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`."},
@@ -66,11 +71,16 @@ type Config struct {
 	Embeddings        Embeddings
 	Shop              Shop
 	IdentitySecret    string // "" refuses identity tokens
-	TurnWait          time.Duration
-	MaxMessageChars   int
-	LogLevel          slog.Level
-	LogFormat         string
-	Seed              bool
+	MasterKey         []byte // 32 bytes; nil in dev when unset (dev keeps its own)
+	// Requests per minute per client IP and customer messages per minute per conversation;
+	// 0 turns a limit off.
+	RateLimitIP, RateLimitConversation int
+	TrustedProxies                     []string
+	TurnWait                           time.Duration
+	MaxMessageChars                    int
+	LogLevel                           slog.Level
+	LogFormat                          string
+	Seed                               bool
 }
 
 // LLM selects the model behind the agents.
@@ -245,7 +255,28 @@ func Load(lookup func(string) (string, bool), mode Mode) (Config, error) {
 	if n := len(c.IdentitySecret); n > 0 && n < 32 {
 		bad("ATTACHE_IDENTITY_SECRET", "%d bytes; want at least 32 (for example: openssl rand -hex 32)", n)
 	}
+	if v := get("ATTACHE_MASTER_KEY"); v != "" {
+		k, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(k) != 32 {
+			bad("ATTACHE_MASTER_KEY", "want the base64 of 32 random bytes (openssl rand -base64 32)")
+		}
+		c.MasterKey = k
+	} else if mode == ModeServe || mode == ModeWorker {
+		bad("ATTACHE_MASTER_KEY", "required: the base64 of 32 random bytes, the same in every serve and worker process (openssl rand -base64 32)")
+	}
 	c.TurnWait = duration(get, bad, "ATTACHE_TURN_WAIT")
+	c.RateLimitIP = wholeNumber(get, bad, "ATTACHE_RATE_LIMIT_IP", 0, 1_000_000)
+	c.RateLimitConversation = wholeNumber(get, bad, "ATTACHE_RATE_LIMIT_CONVERSATION", 0, 100_000)
+	if v := get("ATTACHE_TRUSTED_PROXIES"); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			p = strings.TrimSpace(p)
+			if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+				bad("ATTACHE_TRUSTED_PROXIES", "want IPs or CIDRs separated by commas, got %q", p)
+				continue
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
 
 	n, err := strconv.Atoi(get("ATTACHE_MAX_MESSAGE_CHARS"))
 	if err != nil || n < 1 || n > 100_000 {
@@ -292,3 +323,12 @@ func (l lines) Error() string {
 func (l lines) Unwrap() []error { return l }
 
 func joinLines(errs []error) error { return lines(errs) }
+
+// wholeNumber reads a whole-number setting between lo and hi.
+func wholeNumber(get func(string) string, bad func(name, format string, args ...any), name string, lo, hi int) int {
+	n, err := strconv.Atoi(get(name))
+	if err != nil || n < lo || n > hi {
+		bad(name, "want a whole number between %d and %d, got %q", lo, hi, get(name))
+	}
+	return n
+}

@@ -29,6 +29,11 @@
 
   async function api(path, init) {
     const res = await fetch(API + path, init);
+    if (res.status === 401) {
+      // Not signed in, or the session ended: sign in and come back here.
+      location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+      throw new Error('Sign in to continue.');
+    }
     const body = await res.json().catch(() => ({}));
     if (!res.ok) {
       const fields = (body.errors || []).map((e) => `${e.field}: ${e.reason}`).join('; ');

@@ -258,11 +258,27 @@ func (b *Browser) WaitFor(expression string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, b.timeout)
 	defer cancel()
-	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expression,
-		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(0)))
-	if err != nil {
-		b.t.Fatalf("browser: waiting for %s: %v", expression, err)
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expression,
+			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(0)))
+		// A page that navigates (a redirect to sign in, a form's submit) destroys the
+		// context the poll ran in: poll again in the new page.
+		if err != nil && ctx.Err() == nil && navigatedAway(err) {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		if err != nil {
+			b.t.Fatalf("browser: waiting for %s: %v", expression, err)
+		}
+		return
 	}
+}
+
+// navigatedAway reports whether err says the page's execution context went away.
+func navigatedAway(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context") || strings.Contains(msg, "Execution context was destroyed") ||
+		strings.Contains(msg, "Inspected target navigated")
 }
 
 // SetLanguage makes the tab report the language tag (navigator.language,
