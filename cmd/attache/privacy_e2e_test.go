@@ -12,6 +12,7 @@ import (
 
 	"github.com/attache-dev/attache/agents"
 	"github.com/attache-dev/attache/policy/historycodec"
+	"github.com/attache-dev/attache/policy/privacy"
 	"github.com/attache-dev/attache/tools/identity"
 )
 
@@ -226,5 +227,44 @@ func TestCardsNeverLandAndAnErasureLeavesNoTrace(t *testing.T) {
 	code, _, b = admin.do("GET", "/v1/audit?action=privacy.erased", nil)
 	if code != 200 || !strings.Contains(string(b), `"actor":"staff:`+devAdminEmail+`"`) || strings.Contains(string(b), email) {
 		t.Errorf("audit: %d %.500s", code, b)
+	}
+}
+
+// TestRetentionRunsOnASchedule: the worker keeps the daily retention schedule, and a run of it
+// sweeps (here: nothing is old enough, so it deletes nothing and succeeds).
+func TestRetentionRunsOnASchedule(t *testing.T) {
+	s := stack(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	h := s.tc.ScheduleClient().GetHandle(ctx, privacy.ScheduleID)
+	desc, err := h.Describe(ctx)
+	if err != nil {
+		t.Fatalf("the retention schedule: %v", err)
+	}
+	if iv := desc.Schedule.Spec.Intervals; len(iv) != 1 || iv[0].Every != retentionEvery {
+		t.Errorf("schedule spec %+v, want every %s", desc.Schedule.Spec, retentionEvery)
+	}
+	before := len(desc.Info.RecentActions)
+	if err := h.Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		desc, err = h.Describe(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(desc.Info.RecentActions); n > before {
+			run := desc.Info.RecentActions[n-1].StartWorkflowResult
+			var sum privacy.Summary
+			if err := s.tc.GetWorkflow(ctx, run.WorkflowID, run.FirstExecutionRunID).Get(ctx, &sum); err != nil {
+				t.Fatalf("the sweep: %v", err)
+			}
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the triggered sweep did not start within a minute")
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
 }
