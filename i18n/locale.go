@@ -104,7 +104,11 @@ func Base(tag language.Tag) string {
 	if tag == language.Und {
 		return ""
 	}
-	b, _ := tag.Base()
+	b, conf := tag.Base()
+	// A private-use or otherwise unknown tag has no base language: its base is "und".
+	if conf == language.No || b.String() == "und" {
+		return ""
+	}
 	return b.String()
 }
 

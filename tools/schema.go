@@ -88,6 +88,16 @@ func Decode[T any](args json.RawMessage) (T, error) {
 	_ = json.Unmarshal(args, &present) // it decoded into T above
 	t := reflect.TypeOf(v)
 	rv := reflect.ValueOf(v)
+	// encoding/json matches keys regardless of case; the checks below look them up exactly,
+	// so a key in another case ("Reason") would slip past them. Refuse it by name.
+	for key := range present {
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if key != name && strings.EqualFold(key, name) {
+				return v, fmt.Errorf("%s: spelled %q; write it %q", name, key, name)
+			}
+		}
+	}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")

@@ -219,7 +219,7 @@ func decodeErrorBody(body []byte) (typ, msg string) {
 func retryAfter(h http.Header) time.Duration {
 	v := h.Get("Retry-After")
 	if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 {
-		return time.Duration(s * float64(time.Second))
+		return adapter.Seconds(s)
 	}
 	return adapter.UntilHTTPDate(v)
 }

@@ -122,11 +122,11 @@ func decodeErrorBody(body []byte) (code, typ, msg string) {
 // or as an HTTP date.
 func retryAfter(h http.Header) time.Duration {
 	if ms, err := strconv.ParseFloat(h.Get("Retry-After-Ms"), 64); err == nil && ms > 0 {
-		return time.Duration(ms * float64(time.Millisecond))
+		return adapter.Seconds(ms / 1000)
 	}
 	v := h.Get("Retry-After")
-	if s, err := strconv.Atoi(v); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
+	if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 {
+		return adapter.Seconds(s)
 	}
 	return adapter.UntilHTTPDate(v)
 }

@@ -179,12 +179,28 @@ func KindOf(status int, s Signs) error {
 }
 
 // UntilHTTPDate returns the time from now until v, an HTTP date as in
-// Retry-After, or 0 when v is not one or lies in the past.
+// Retry-After, or 0 when v is not one or lies in the past; at most MaxRetryWait.
 func UntilHTTPDate(v string) time.Duration {
 	if t, err := http.ParseTime(v); err == nil {
 		if d := time.Until(t); d > 0 {
-			return d
+			return min(d, MaxRetryWait)
 		}
 	}
 	return 0
+}
+
+// MaxRetryWait is the longest wait a provider's Retry-After is taken at: a header asking
+// for more (or one so large it would overflow) is read as this.
+const MaxRetryWait = time.Hour
+
+// Seconds converts a Retry-After count of seconds to a wait: 0 when not positive (or NaN),
+// at most MaxRetryWait.
+func Seconds(s float64) time.Duration {
+	if !(s > 0) {
+		return 0
+	}
+	if s >= MaxRetryWait.Seconds() {
+		return MaxRetryWait
+	}
+	return time.Duration(s * float64(time.Second))
 }
