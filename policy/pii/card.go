@@ -1,5 +1,7 @@
 package pii
 
+import "slices"
+
 // luhn reports whether the ASCII digit string d passes the Luhn check.
 func luhn(d string) bool {
 	sum, dbl := 0, false
@@ -56,15 +58,16 @@ func cardBrand(d string) string {
 }
 
 // CardScheme reports the brand of a card number written as digits with
-// optional single spaces or dashes in the usual groupings, and whether it is
-// a plausible card number (issuer range, length and Luhn check).
+// optional separators in the usual groupings (spaces, dashes or dots, one to
+// three of them, the same between every pair of groups), and whether it is a
+// plausible card number (issuer range, length and Luhn check).
 func CardScheme(s string) (string, bool) {
 	t := normalize(s)
 	gs := digitGroups(t, 0, len(t.r))
 	if len(gs) == 0 || gs[0].start != 0 || gs[len(gs)-1].end != len(t.r) {
 		return "", false
 	}
-	d, ok := cardDigits(t, gs)
+	d, _, ok := cardDigits(t, gs)
 	if !ok {
 		return "", false
 	}
@@ -73,40 +76,115 @@ func CardScheme(s string) (string, bool) {
 }
 
 // cardDigits joins the groups if they are laid out like a card number: one
-// run of digits, or groups of 4 to 6 digits (the last 1 to 6) joined by the
-// same single separator, space or dash.
-func cardDigits(t ntext, gs []group) (string, bool) {
-	var sep rune
+// run of digits; groups of 4 to 6 digits (the last 1 to 6) joined by the same
+// separator run (one to three spaces, dashes or dots: "4111 1111", "4111.1111",
+// "4111  1111"); or lines of 4 to 12 digits each (a customer pasting
+// "42259115\n74773668"), laid out within a line as above.
+// The caller still requires the issuer range, length and Luhn check, which
+// is what keeps dates, prices, IPs and version numbers out: their groups are
+// too short or their separators mixed. split reports a number over more than
+// one line.
+func cardDigits(t ntext, gs []group) (d string, split, ok bool) {
+	var sep []rune
+	for i := 1; i < len(gs); i++ {
+		run := t.r[gs[i-1].end:gs[i].start]
+		if slices.Contains(run, '\n') {
+			if !lineBreak(run) {
+				return "", false, false
+			}
+			split = true
+			continue
+		}
+		if !cardSep(run) || sep != nil && !slices.Equal(run, sep) {
+			return "", false, false
+		}
+		sep = run
+	}
 	buf := make([]byte, 0, 19)
 	for i, g := range gs {
 		l := g.end - g.start
-		if len(gs) > 1 {
-			if i < len(gs)-1 && (l < 4 || l > 6) || l > 6 {
-				return "", false
+		switch {
+		case len(gs) == 1:
+		case split:
+			if l < 4 || l > 12 {
+				return "", false, false
 			}
-			if i > 0 {
-				s := t.r[g.start-1]
-				if s != ' ' && s != '-' || sep != 0 && s != sep {
-					return "", false
-				}
-				sep = s
-			}
+		case i < len(gs)-1 && (l < 4 || l > 6) || l > 6:
+			return "", false, false
+		}
+		if len(buf)+l > 19 {
+			return "", false, false
 		}
 		for j := g.start; j < g.end; j++ {
 			buf = append(buf, byte(t.r[j]))
 		}
-		if len(buf) > 19 {
-			return "", false
+	}
+	return string(buf), split, true
+}
+
+// cardSep reports whether run may join two groups of a card number on one
+// line: spaces, dashes or dots (not '/', which joins dates and expiries).
+func cardSep(run []rune) bool {
+	for _, r := range run {
+		if r != ' ' && r != '-' && r != '.' {
+			return false
 		}
 	}
-	return string(buf), true
+	return len(run) > 0
+}
+
+// lineBreak reports whether run is one line break, with optional spaces and
+// carriage return around it.
+func lineBreak(run []rune) bool {
+	nl := 0
+	for _, r := range run {
+		switch r {
+		case '\n':
+			nl++
+		case ' ', '\r':
+		default:
+			return false
+		}
+	}
+	return nl == 1
 }
 
 // group is a run of digits [start, end) in rune indices.
 type group struct{ start, end int }
 
-// digitGroups splits t.r[from:to] into digit runs separated by exactly one
-// of ' ', '-', '.', '/'; it returns nil if anything else is in between.
+// maxSepRun bounds the separator characters between two digit groups of
+// one chunk ("4111  1111", "4111 - 1111", "1234\r\n5678").
+const maxSepRun = 3
+
+// sepRunEnd returns the index of the digit that follows the separator run
+// starting at k (before to), or -1 if there is none. A run is a single '/'
+// (dates, CNPJ) or one to maxSepRun of ' ', '-', '.', '\r' and at most one
+// '\n'.
+func sepRunEnd(t ntext, k, to int) int {
+	if k < to && t.r[k] == '/' {
+		if k+1 < to && isDigit(t.r[k+1]) {
+			return k + 1
+		}
+		return -1
+	}
+	e, nl := k, 0
+	for e < to && e-k < maxSepRun {
+		r := t.r[e]
+		if r == '\n' {
+			nl++
+		} else if r != ' ' && r != '-' && r != '.' && r != '\r' {
+			break
+		}
+		e++
+	}
+	if e == k || nl > 1 || e >= to || !isDigit(t.r[e]) {
+		return -1
+	}
+	return e
+}
+
+// digitGroups splits t.r[from:to] into digit runs separated by separator
+// runs (see sepRunEnd); it returns nil if anything else is in between.
 func digitGroups(t ntext, from, to int) []group {
 	var gs []group
 	i := from
@@ -122,12 +200,9 @@ func digitGroups(t ntext, from, to int) []group {
 		if j == to {
 			break
 		}
-		if !isSep(t.r[j]) || j+1 >= to {
+		if i = sepRunEnd(t, j, to); i < 0 {
 			return nil
 		}
-		i = j + 1
 	}
 	return gs
 }
-
-func isSep(r rune) bool { return r == ' ' || r == '-' || r == '.' || r == '/' }

@@ -13,6 +13,9 @@ var fuzzSeeds = []string{
 	"4111 1111 1111 1111 1111 1111 1111",
 	"a@b.c@d.de..@@ +49 (30) 901820 // 12.05.2024",
 	"\xff\xfe4111111111111111\x00",
+	"card 4325.0161.0701.4371, 5255  1223  4535  7126, 4732539871173419/0328/Sam",
+	"my card\n42259115\n74773668\nexp 02/28 Bestellungen:\n42259115\n74773668",
+	"4019638464326444 (646) 555-0134 Gutscheincode 4111 2222 3333 4444",
 }
 
 // FuzzRedact checks that Redact never panics, that spans are in bounds,

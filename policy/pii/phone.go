@@ -1,9 +1,9 @@
 package pii
 
 import (
-	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -15,7 +15,17 @@ const maxPhoneParts = 6
 // tracking references) in the languages of Attaché's markets.
 var orderWords = []string{"order", "bestell", "auftrag", "rechnung", "sendung", "tracking", "invoice",
 	"purchas", "compra", "achat", "acquisto", "einkauf", "pedido", "factura", "commande", "facture", "ordine", "fattura", "bestelling", "sipariş", "siparis",
-	"注文", "订单", "주문", "คำสั่งซื้อ", "طلب", "ref", "#", "iban"}
+	"注文", "订单", "주문", "คำสั่งซื้อ", "طلب", "ऑर्डर", "ref", "#", "iban"}
+
+// labelWords name customer, contract, serial, voucher, tax and business
+// numbers. Some also appear in ordinary sentences ("incl. VAT"), so they
+// only count when they end at most labelGap runes before the number
+// ("Kundennummer 8812 4471 09", "사업자등록번호 123-45-67890", "MST 0312345678").
+var labelWords = []string{"kundennummer", "kundennr", "kunden-nr", "vertragsnummer", "vertragsnr",
+	"seriennummer", "seriennr", "serial", "gutschein", "voucher", "coupon", "steuernummer", "steuer-id",
+	"steuer-nr", "siret", "siren", "tva", "vat", "mst", "사업자"}
+
+const labelGap = 10
 
 func phoneRune(r rune) bool {
 	return isDigit(r) || r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' || r == '/'
@@ -31,7 +41,7 @@ func findPhones(t ntext, opts Options, c *collector, covered []bool) {
 	for i < n {
 		r := t.r[i]
 		start := i
-		if !(isDigit(r) || (r == '+' || r == '(') && isDigit(t.at(i+1)) || r == '(' && t.at(i+1) == '+') || wordy(t.at(i-1)) || isDigit(t.at(i-1)) {
+		if covered[i] || !(isDigit(r) || (r == '+' || r == '(') && isDigit(t.at(i+1)) || r == '(' && t.at(i+1) == '+') || wordy(t.at(i-1)) || isDigit(t.at(i-1)) {
 			i++
 			continue
 		}
@@ -40,7 +50,9 @@ func findPhones(t ntext, opts Options, c *collector, covered []bool) {
 		if isDigit(r) {
 			digits = 1
 		}
-		for j < n && phoneRune(t.r[j]) && digits <= 17 {
+		// A candidate stops where a card, IBAN, ID or e-mail address already
+		// found begins, so that "4019638464326444 (646) 555-0134" keeps its phone.
+		for j < n && phoneRune(t.r[j]) && !covered[j] && digits <= 17 {
 			if isDigit(t.r[j]) {
 				digits++
 				gap = 0
@@ -60,14 +72,12 @@ func findPhones(t ntext, opts Options, c *collector, covered []bool) {
 		if wordy(t.at(end)) && isDigit(t.r[end-1]) || digits < 7 || digits > 17 {
 			continue
 		}
-		if !slices.Contains(covered[start:end], true) {
-			tryPhone(t, start, end, opts, c)
-		}
+		tryPhone(t, start, end, opts, c)
 	}
 }
 
 func tryPhone(t ntext, start, end int, opts Options, c *collector) {
-	if ok := phoneAt(t, start, end, opts, c); ok {
+	if ok := phoneAt(t, start, end, opts, c, false); ok {
 		return
 	}
 	// Two numbers or a number and a reference written side by side: try
@@ -87,7 +97,7 @@ func tryPhone(t ntext, start, end int, opts Options, c *collector) {
 			if a == 0 && b == len(bounds)-1 {
 				continue
 			}
-			if phoneAt(t, bounds[a]+1, bounds[b], opts, c) {
+			if phoneAt(t, bounds[a]+1, bounds[b], opts, c, true) {
 				a = b - 1
 				break
 			}
@@ -95,7 +105,10 @@ func tryPhone(t ntext, start, end int, opts Options, c *collector) {
 	}
 }
 
-func phoneAt(t ntext, start, end int, opts Options, c *collector) bool {
+// phoneAt reports whether t.r[start:end] is a phone number and adds it. part
+// says that the range is some of the space-separated parts of a longer run
+// of digits.
+func phoneAt(t ntext, start, end int, opts Options, c *collector, part bool) bool {
 	s := string(t.r[start:end])
 	d := 0
 	for _, r := range s {
@@ -126,13 +139,23 @@ func phoneAt(t ntext, start, end int, opts Options, c *collector) bool {
 	bare := allDigits(s)
 	for _, reg := range opts.Regions {
 		reg = strings.ToUpper(reg)
-		if bare && s[0] != '0' && phonenumbers.GetNddPrefixForRegion(reg, true) == "0" {
+		noTrunk := s[0] != '0' && phonenumbers.GetNddPrefixForRegion(reg, true) == "0"
+		if bare && noTrunk {
 			// An unformatted run without the trunk prefix in a trunk-prefix
 			// country is far more often an order or customer number.
 			continue
 		}
 		num, err := phonenumbers.Parse(s, reg)
 		if err == nil && phonenumbers.IsValidNumberForRegion(num, reg) {
+			if part && noTrunk && s[0] != '(' && phonenumbers.GetNumberType(num) == phonenumbers.FIXED_LINE {
+				// Some groups out of a longer run of digits, without the trunk
+				// prefix or an area code in parentheses, that only pass as a
+				// fixed line are the tail or head of a reference
+				// ("Gutscheincode 4111 2222 3333 4444", "SIRET 303 265 045
+				// 00034"). Mobiles are often written without the prefix
+				// ("PIN 110001 98765 43210").
+				continue
+			}
 			c.add(start, end, KindPhone, reg+"-PHONE", prioPhone)
 			return true
 		}
@@ -176,7 +199,8 @@ func notPhone(t ntext, start, end int, s string) bool {
 		cur = 0
 	}
 	groups = append(groups, cur)
-	if len(groups) == 3 && len(seps) >= 2 && seps[0] == seps[1] && seps[0] != ' ' {
+	// A date, alone or followed by a time ("2025-11-19 14:00").
+	if (len(groups) == 3 || len(groups) > 3 && seps[2] == ' ') && seps[0] == seps[1] && seps[0] != ' ' {
 		g := groups
 		if g[0] <= 2 && g[1] <= 2 && (g[2] == 2 || g[2] == 4) || g[0] == 4 && g[1] <= 2 && g[2] <= 2 {
 			return true // 12.05.2024, 2024-05-12
@@ -216,6 +240,12 @@ func lookback(t ntext, start int) bool {
 	w := strings.ToLower(string(t.r[from:start]))
 	for _, k := range orderWords {
 		if i := strings.Index(w, k); i >= 0 && (i == 0 || !isASCIILetter(rune(w[i-1]))) {
+			return true
+		}
+	}
+	for _, k := range labelWords {
+		if i := strings.LastIndex(w, k); i >= 0 && (i == 0 || !isASCIILetter(rune(w[i-1]))) &&
+			utf8.RuneCountInString(w[i+len(k):]) <= labelGap {
 			return true
 		}
 	}

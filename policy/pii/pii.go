@@ -36,9 +36,11 @@ type Options struct {
 	// numbers written without a country code (without any region only
 	// numbers with +CC or 00CC are found). They also enable the
 	// national-ID forms whose checksum is weak or absent: unformatted
-	// SA-NID, TH-NID, ID-NIK, MY-NRIC, IN-AADHAAR, NL-BSN and SE-PIN, spaced
-	// US-SSN, and MX-RFC. Formatted IDs with a checksum (123.456.789-09,
-	// 784-1990-1234567-6, 811218-9876 ...) are found in every region.
+	// SA-NID, TH-NID, ID-NIK, MY-NRIC, NL-BSN and SE-PIN, spaced US-SSN,
+	// MX-RFC, and IN-AADHAAR in every layout (a spaced or dashed Aadhaar is
+	// also found when the text says "Aadhaar" or "आधार"). Formatted IDs with
+	// a checksum (123.456.789-09, 784-1990-1234567-6, 811218-9876 ...) are
+	// found in every region.
 	Regions []string
 	// Kinds restricts detection to these kinds; nil means all kinds.
 	Kinds []Kind

@@ -177,6 +177,8 @@ func TestValidators(t *testing.T) {
 		{"4111 1111 1111 1111", "visa", true}, {"5555-5555-5555-4444", "mastercard", true},
 		{"378282246310005", "amex", true}, {"6011111111111117", "discover", true},
 		{"4111 1111 1111 1112", "visa", false}, {"1234567812345670", "", false}, {"4111 11111111 1111", "", false},
+		{"4111.1111.1111.1111", "visa", true}, {"4111  1111  1111  1111", "visa", true},
+		{"4111/1111/1111/1111", "", false}, {"4111.1111 1111 1111", "", false},
 	} {
 		brand, ok := CardScheme(tc.in)
 		if brand != tc.brand || ok != tc.ok {
