@@ -40,6 +40,12 @@
 // category, action, market, locale; never the message text), which evals and analytics
 // count; the package logs nothing itself.
 //
+// The embedded packs are defaults. Packs that admins store (package taboo/pgstore) take
+// the place of the embedded pack with the same ID, add packs or switch packs off; Compose
+// builds the packs in effect from them and ParsePack validates one pack document, naming
+// each field at fault. A Live holds the Screener in use and lets a running process swap it
+// for one built from edited packs.
+//
 // It is not moderation of customer input (that is the input screen), not a translation
 // or grammar check, and not a legal review: the packs hold a shop's sober defaults, which
 // admins edit and version.
