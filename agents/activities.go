@@ -65,8 +65,9 @@ type Activities struct {
 	// instead of Responder: the offline engine, which no text can instruct. nil: Responder.
 	Guarded Responder
 	// Taboo screens every outgoing AI message against the market's and locale's policy
-	// packs; nil sends replies unscreened.
-	Taboo *taboo.Screener
+	// packs (a *taboo.Screener, or a *taboo.Live that admins' edits replace); nil sends
+	// replies unscreened.
+	Taboo tabooScreener
 	// Rewriter rewrites a reply a taboo rule asks to have rewritten (the configured model);
 	// nil hands such a reply to a person.
 	Rewriter Rewriter
@@ -530,3 +531,9 @@ type Rewriter interface {
 
 // activityNow is the time a rule's date window is checked against.
 func activityNow(context.Context) time.Time { return time.Now() }
+
+// tabooScreener gives the screener to use for one reply, reporting hits to the observer;
+// both screenings of a reply (before and after a rewrite) use the same one.
+type tabooScreener interface {
+	WithObserver(o taboo.Observer) *taboo.Screener
+}

@@ -70,6 +70,8 @@ type Config struct {
 	Staff staffStore
 	// Audit records staff actions; nil records none and serves no /v1/audit routes.
 	Audit auditReader
+	// TabooPacks edits the taboo packs; nil serves no /v1/policy/taboo routes.
+	TabooPacks tabooPacks
 	// Privacy carries out data-subject requests and keeps consent records; nil serves no
 	// /v1/privacy or consent routes.
 	Privacy privacyStore
@@ -150,6 +152,17 @@ func New(cfg Config) http.Handler {
 		rt.add("POST", "/v1/privacy/exports", admins, h.privacyExport)
 		rt.add("POST", "/v1/privacy/erasures", admins, h.privacyErase)
 		rt.add("GET", "/v1/privacy/requests", admins, h.privacyRequests)
+	}
+
+	if cfg.TabooPacks != nil {
+		ta := tabooAPI{h: h, packs: cfg.TabooPacks}
+		tabooReaders := staffOnly(staff.RoleKnowledgeManager, staff.RoleEvaluator, staff.RoleAdmin)
+		rt.add("GET", "/v1/policy/taboo/packs", tabooReaders, ta.list)
+		rt.add("GET", "/v1/policy/taboo/packs/:id", tabooReaders, ta.get)
+		rt.add("GET", "/v1/policy/taboo/packs/:id/history", tabooReaders, ta.history)
+		rt.add("POST", "/v1/policy/taboo/check", tabooReaders, ta.check)
+		rt.add("PUT", "/v1/policy/taboo/packs/:id", admins, ta.put)
+		rt.add("PATCH", "/v1/policy/taboo/packs/:id", admins, ta.patch)
 	}
 
 	agentsAndAdmins := staffOnly(staff.RoleAgent, staff.RoleAdmin)

@@ -22,7 +22,6 @@ import (
 	"github.com/attache-dev/attache/internal/temporal/devserver"
 	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
 	"github.com/attache-dev/attache/policy/historycodec"
-	"github.com/attache-dev/attache/policy/privacy"
 	"github.com/attache-dev/attache/staff"
 	"github.com/attache-dev/attache/stream"
 )
@@ -39,13 +38,14 @@ type devStack struct {
 	hub      *stream.Hub
 	kb       *kbstore.Store
 	acts     *agents.Activities
-	filler   *kbstore.Filler // completes vectors after API imports
-	stopFill context.CancelFunc
-	runtime  string // the runtime file other commands read, removed at stop
+	filler   *kbstore.Filler    // completes vectors after API imports
+	stopFill context.CancelFunc // also ends the taboo packs' watch
+	watching chan struct{}      // closed when the watch has ended
+	runtime  string             // the runtime file other commands read, removed at stop
 	turns    *agents.Client
 	http     *httpServer
 	admin    devAdmin
-	privacy  *privacy.Store
+	stores   *stores
 	codec    *historycodec.Codec // seals what goes into Temporal history
 }
 
@@ -99,21 +99,22 @@ func startDev(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *d
 			return nil, err
 		}
 	}
-	var k keys
-	if s.codec, k, err = openCodec(s.pool, master, logger); err != nil {
+	// dev keeps every conversation in its one embedded database.
+	if len(cfg.Regions) > 0 {
+		logger.Warn("ATTACHE_REGIONS is ignored by dev: every conversation stays in the embedded database")
+		cfg.Regions = nil
+	}
+	if s.stores, s.tc, err = openStores(ctx, cfg, s.pool, master, func(codec *historycodec.Codec) (client.Client, error) {
+		return dialTemporal(ctx, s.temporal.HostPort(), s.temporal.Namespace(), codec, logger)
+	}, logger); err != nil {
 		return nil, err
 	}
-	if s.tc, err = dialTemporal(ctx, s.temporal.HostPort(), s.temporal.Namespace(), s.codec, logger); err != nil {
-		return nil, err
-	}
-	if s.privacy, err = newPrivacy(s.pool, s.tc, s.codec, k, logger); err != nil {
-		return nil, err
-	}
-	if s.acts, s.kb, err = newActivities(ctx, cfg, s.pool, s.hub, logger); err != nil {
+	s.codec = s.stores.codec
+	if s.acts, s.kb, err = newActivities(ctx, cfg, s.pool, s.stores, s.hub, logger); err != nil {
 		return nil, err
 	}
 	s.worker = agents.NewWorker(s.tc, cfg.TaskQueue, s.acts)
-	if err := startRetention(ctx, s.worker, s.tc, cfg.TaskQueue, s.privacy); err != nil {
+	if err := startRetention(ctx, s.worker, s.tc, cfg.TaskQueue, s.stores); err != nil {
 		return nil, err
 	}
 	if err := s.worker.Start(); err != nil {
@@ -123,11 +124,13 @@ func startDev(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *d
 	var fillCtx context.Context
 	fillCtx, s.stopFill = context.WithCancel(context.Background())
 	s.filler = kbstore.NewFiller(fillCtx, s.kb, logger)
+	s.watching = make(chan struct{})
+	go func() { defer close(s.watching); s.stores.watchTaboo(fillCtx, logger) }()
 	if s.admin, err = ensureDevAdmin(ctx, staff.New(s.pool, logger), dataDir, logger); err != nil {
 		return nil, err
 	}
 	s.turns = &agents.Client{Temporal: s.tc, TaskQueue: cfg.TaskQueue, MaxMessageChars: cfg.MaxMessageChars}
-	s.http = startHTTP(ln, newAPI(cfg, logger, s.pool, s.tc, s.hub, s.turns, s.kb, s.filler, s.privacy), logger)
+	s.http = startHTTP(ln, newAPI(cfg, logger, s.pool, s.tc, s.hub, s.turns, s.kb, s.filler, s.stores), logger)
 	s.runtime = runtimeFile(dataDir)
 	ri, _ := json.Marshal(runtimeInfo{DatabaseURL: s.pg.URL(), HTTPURL: s.http.URL(), PID: os.Getpid()})
 	if err := os.WriteFile(s.runtime, ri, 0o600); err != nil {
@@ -149,6 +152,7 @@ func (s *devStack) stop() {
 	if s.stopFill != nil {
 		s.stopFill()
 		s.filler.Wait()
+		<-s.watching
 	}
 	if s.worker != nil {
 		s.worker.Stop()

@@ -19,28 +19,48 @@ import (
 // `attache serve` as separate parts — as in production — against a real Postgres (PGlite)
 // and a Temporal server reached over the network, and sends a message through them.
 func TestProductionPartsRunSeparately(t *testing.T) {
+	base := startParts(t, nil)
+	c := apiClient{t: t, base: base}
+	conv := c.newConversation("id-ID")
+	r := reply(t, c.send(conv, "p-1", "Halo, di mana pesanan saya?", "id-ID"))
+	if r.Lang != "id" || r.Intent != "track_order" {
+		t.Fatalf("reply through serve + worker: %+v", r)
+	}
+}
+
+// testMasterKey is the production parts' ATTACHE_MASTER_KEY in tests.
+const testMasterKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
+// startParts migrates, then runs `attache worker` and `attache serve` on the package's
+// PGlite and an embedded Temporal server reached over the network, with extra settings;
+// they stop when the test ends. It returns the API's base URL.
+func startParts(t *testing.T, extra map[string]string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 	ts, err := devserver.Start(ctx, devserver.Options{Logger: pgtest.Logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ts.Stop()
+	t.Cleanup(func() { _ = ts.Stop() })
 	addr := freeAddr(t)
-	env := envMap(map[string]string{
+	settings := map[string]string{
 		"DATABASE_URL":      pgtest.URL(t),
 		"TEMPORAL_ADDRESS":  ts.HostPort(),
 		"ATTACHE_HTTP_ADDR": addr,
 		// PGlite shares one session between connections, so NOTIFY cannot cross them; the
 		// API still answers every message in its response.
 		"ATTACHE_EVENTS":     "memory",
-		"ATTACHE_MASTER_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"ATTACHE_MASTER_KEY": testMasterKey,
 		"ATTACHE_LOG_LEVEL":  "warn",
-	})
+	}
+	for k, v := range extra {
+		settings[k] = v
+	}
+	env := envMap(settings)
 	if err := run(ctx, []string{"migrate"}, env, io.Discard, io.Discard); err != nil {
 		t.Fatalf("attache migrate: %v", err)
 	}
-
 	partCtx, stopParts := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	errs := make(chan error, 2)
@@ -53,6 +73,14 @@ func TestProductionPartsRunSeparately(t *testing.T) {
 			}
 		}()
 	}
+	t.Cleanup(func() {
+		stopParts()
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("a part stopped with an error: %v", err)
+		}
+	})
 	base := "http://" + addr
 	waitFor(t, time.Minute, "attache serve", func() bool {
 		resp, err := http.Get(base + "/readyz")
@@ -62,18 +90,7 @@ func TestProductionPartsRunSeparately(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	})
-	c := apiClient{t: t, base: base}
-	conv := c.newConversation("id-ID")
-	r := reply(t, c.send(conv, "p-1", "Halo, di mana pesanan saya?", "id-ID"))
-	if r.Lang != "id" || r.Intent != "track_order" {
-		t.Fatalf("reply through serve + worker: %+v", r)
-	}
-	stopParts()
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Errorf("a part stopped with an error: %v", err)
-	}
+	return base
 }
 
 func TestMisconfigurationNamesTheSetting(t *testing.T) {

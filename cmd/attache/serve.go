@@ -14,7 +14,7 @@ import (
 	"github.com/attache-dev/attache/internal/config"
 	"github.com/attache-dev/attache/internal/postgres"
 	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
-	"github.com/attache-dev/attache/policy/privacy"
+	"github.com/attache-dev/attache/policy/historycodec"
 	"github.com/attache-dev/attache/stream"
 )
 
@@ -24,7 +24,7 @@ func runMigrate(ctx context.Context, cfg config.Config, logger *slog.Logger) err
 		return err
 	}
 	logger.Info("database is up to date", "applied", n)
-	return nil
+	return migrateRegions(ctx, cfg, logger)
 }
 
 // runServe runs the API. Live events come from the workers through PostgreSQL NOTIFY
@@ -35,11 +35,12 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 		return err
 	}
 	defer ln.Close()
-	pool, tc, priv, err := connect(ctx, cfg, logger)
+	pool, tc, st, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
+	defer st.close()
 	defer tc.Close()
 
 	hub := stream.NewHub()
@@ -52,7 +53,7 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 		return err
 	}
 	turns := &agents.Client{Temporal: tc, TaskQueue: cfg.TaskQueue, MaxMessageChars: cfg.MaxMessageChars}
-	srv := startHTTP(ln, newAPI(cfg, logger, pool, tc, hub, turns, kb, kbstore.NewFiller(ctx, kb, logger), priv), logger)
+	srv := startHTTP(ln, newAPI(cfg, logger, pool, tc, hub, turns, kb, kbstore.NewFiller(ctx, kb, logger), st), logger)
 	logger.Info("serving", "url", srv.URL())
 	g.Go(func() error {
 		<-gctx.Done()
@@ -63,23 +64,25 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 
 // runWorker runs the Temporal worker. Its live events go out through PostgreSQL NOTIFY.
 func runWorker(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
-	pool, tc, priv, err := connect(ctx, cfg, logger)
+	pool, tc, st, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
+	defer st.close()
 	defer tc.Close()
 	var events stream.Publisher = stream.NewHub() // nobody listens in a worker-only process
 	if cfg.Events == "postgres" {
 		events = stream.NewPGPublisher(pool)
 	}
-	acts, kb, err := newActivities(ctx, cfg, pool, events, logger)
+	acts, kb, err := newActivities(ctx, cfg, pool, st, events, logger)
 	if err != nil {
 		return err
 	}
 	go kb.CompleteVectors(ctx, logger)
+	go st.watchTaboo(ctx, logger)
 	w := agents.NewWorker(tc, cfg.TaskQueue, acts)
-	if err := startRetention(ctx, w, tc, cfg.TaskQueue, priv); err != nil {
+	if err := startRetention(ctx, w, tc, cfg.TaskQueue, st); err != nil {
 		return err
 	}
 	if err := w.Start(); err != nil {
@@ -91,28 +94,19 @@ func runWorker(ctx context.Context, cfg config.Config, logger *slog.Logger) erro
 	return nil
 }
 
-// connect opens the database pool, the Temporal client (sealing history with each
-// conversation's key) and the privacy store of a production part.
-func connect(ctx context.Context, cfg config.Config, logger *slog.Logger) (*pgxpool.Pool, client.Client, *privacy.Store, error) {
+// connect opens the database pool, the regions' databases, the Temporal client (sealing
+// history with each conversation's key) and the stores of a production part.
+func connect(ctx context.Context, cfg config.Config, logger *slog.Logger) (*pgxpool.Pool, client.Client, *stores, error) {
 	pool, err := postgres.Open(ctx, cfg.DatabaseURL, logger)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	codec, k, err := openCodec(pool, cfg.MasterKey, logger)
+	st, tc, err := openStores(ctx, cfg, pool, cfg.MasterKey, func(codec *historycodec.Codec) (client.Client, error) {
+		return dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, codec, logger)
+	}, logger)
 	if err != nil {
 		pool.Close()
 		return nil, nil, nil, err
 	}
-	tc, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, codec, logger)
-	if err != nil {
-		pool.Close()
-		return nil, nil, nil, err
-	}
-	priv, err := newPrivacy(pool, tc, codec, k, logger)
-	if err != nil {
-		tc.Close()
-		pool.Close()
-		return nil, nil, nil, err
-	}
-	return pool, tc, priv, nil
+	return pool, tc, st, nil
 }

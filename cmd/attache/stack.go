@@ -7,6 +7,7 @@ import (
 	"github.com/attache-dev/attache/policy/historycodec"
 	"github.com/attache-dev/attache/policy/privacy"
 	"github.com/attache-dev/attache/policy/taboo"
+	taboostore "github.com/attache-dev/attache/policy/taboo/pgstore"
 	"github.com/attache-dev/attache/staff"
 	"github.com/attache-dev/attache/tools"
 	"github.com/attache-dev/attache/tools/cod"
@@ -38,7 +39,7 @@ import (
 	"github.com/attache-dev/attache/agents/model/anthropic"
 	"github.com/attache-dev/attache/agents/model/openai"
 	"github.com/attache-dev/attache/agents/offline"
-	"github.com/attache-dev/attache/conversation/pgstore"
+	"github.com/attache-dev/attache/conversation/regional"
 	"github.com/attache-dev/attache/httpapi"
 	"github.com/attache-dev/attache/i18n"
 	"github.com/attache-dev/attache/internal/config"
@@ -142,7 +143,7 @@ func newKnowledge(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, lo
 
 // newActivities builds the conversation activities: the configured responder, the
 // conversation store and the knowledge base, publishing live events to events.
-func newActivities(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, events stream.Publisher, logger *slog.Logger) (*agents.Activities, *kbstore.Store, error) {
+func newActivities(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, st *stores, events stream.Publisher, logger *slog.Logger) (*agents.Activities, *kbstore.Store, error) {
 	cat, err := i18n.NewCatalog()
 	if err != nil {
 		return nil, nil, fmt.Errorf("load message catalogs: %w", err)
@@ -165,7 +166,7 @@ func newActivities(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, e
 	if m, ok := responder.(agents.ModelResponder); ok {
 		guarded, rewriter = agents.OfflineResponder{Engine: m.Engine, Catalog: cat}, m
 	}
-	return &agents.Activities{Guarded: guarded, Rewriter: rewriter, Store: pgstore.New(pool), Events: events, Responder: responder, Knowledge: kb, Tools: reg, Identities: ot, Catalog: cat, Taboo: taboo.Default(), Logger: logger}, kb, nil
+	return &agents.Activities{Guarded: guarded, Rewriter: rewriter, Store: st.convs, Events: events, Responder: responder, Knowledge: kb, Tools: reg, Identities: ot, Catalog: cat, Taboo: st.taboo, Logger: logger}, kb, nil
 }
 
 // newShop returns the configured commerce connector.
@@ -195,9 +196,9 @@ func newTools(cfg config.Config, pool *pgxpool.Pool, cat *i18n.Catalog, logger *
 }
 
 // newAPI builds the HTTP handler.
-func newAPI(cfg config.Config, logger *slog.Logger, pool *pgxpool.Pool, tc client.Client, hub *stream.Hub, turns *agents.Client, kb *kbstore.Store, filler *kbstore.Filler, priv *privacy.Store) http.Handler {
+func newAPI(cfg config.Config, logger *slog.Logger, pool *pgxpool.Pool, tc client.Client, hub *stream.Hub, turns *agents.Client, kb *kbstore.Store, filler *kbstore.Filler, st *stores) http.Handler {
 	return httpapi.New(httpapi.Config{
-		Conversations: pgstore.New(pool),
+		Conversations: st.convs,
 		Knowledge:     kb,
 		VectorFiller:  filler,
 		Turns:         turns,
@@ -207,13 +208,14 @@ func newAPI(cfg config.Config, logger *slog.Logger, pool *pgxpool.Pool, tc clien
 		Events:        hub,
 		Staff:         staff.New(pool, logger),
 		Audit:         audit.New(pool),
-		Privacy:       priv,
+		Privacy:       st.privacy,
+		TabooPacks:    st.tabooPacks,
 		IPLimit:       perMinute(cfg.RateLimitIP, 12),
 		// A burst of ten short lines is how people type in chat.
 		ConversationLimit: perMinute(cfg.RateLimitConversation, cfg.RateLimitConversation/10),
 		TrustedProxies:    cfg.TrustedProxies,
 		Ready: []httpapi.Check{
-			{Name: "postgres", Check: pool.Ping},
+			{Name: "postgres", Check: st.convs.Ping}, // the default database and every region's
 			{Name: "temporal", Check: func(ctx context.Context) error {
 				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
 				return err
@@ -237,6 +239,70 @@ func openCodec(pool *pgxpool.Pool, master []byte, logger *slog.Logger) (*history
 		return nil, k, fmt.Errorf("history codec: %w", err)
 	}
 	return codec, k, nil
+}
+
+// stores are the conversation and privacy stores over the default database and the regions'.
+type stores struct {
+	regions []regionDB
+	convs   *regional.Store
+	privacy *regionalPrivacy
+	codec   *historycodec.Codec
+	// The taboo packs in force: the embedded ones with admins' edits over them, reloaded by
+	// the worker (watchTaboo) and at once after an edit in this process.
+	taboo      *taboo.Live
+	tabooPacks *taboostore.Store
+}
+
+// tabooReload is how often a worker looks for admins' edits of the taboo packs.
+const tabooReload = 10 * time.Second
+
+// watchTaboo keeps the packs in force up to date until ctx ends.
+func (st *stores) watchTaboo(ctx context.Context, logger *slog.Logger) {
+	if err := st.tabooPacks.Watch(ctx, tabooReload, st.taboo); err != nil && ctx.Err() == nil {
+		logger.Error("taboo packs are no longer reloaded", "err", err)
+	}
+}
+
+// close closes the regions' databases (the default one belongs to the caller).
+func (st *stores) close() {
+	if st != nil {
+		closeRegions(st.regions)
+	}
+}
+
+// openStores opens the regions' databases and builds the stores; the history codec is
+// built on the default database with a key from master, and tc is dialled with it by dial.
+func openStores(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, master []byte, dial func(*historycodec.Codec) (client.Client, error), logger *slog.Logger) (_ *stores, tc client.Client, err error) {
+	st := &stores{}
+	if st.regions, err = openRegions(ctx, cfg, logger); err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			st.close()
+		}
+	}()
+	var k keys
+	if st.codec, k, err = openCodec(pool, master, logger); err != nil {
+		return nil, nil, err
+	}
+	if tc, err = dial(st.codec); err != nil {
+		return nil, nil, err
+	}
+	if st.convs, err = conversationStore(pool, st.regions); err != nil {
+		tc.Close()
+		return nil, nil, fmt.Errorf("ATTACHE_REGIONS: %w", err)
+	}
+	if st.privacy, err = newRegionalPrivacy(pool, st.regions, st.convs, tc, st.codec, k, logger); err != nil {
+		tc.Close()
+		return nil, nil, err
+	}
+	st.taboo = taboo.NewLive(nil)
+	st.tabooPacks = taboostore.New(pool, st.taboo, logger)
+	if err := st.tabooPacks.Reload(ctx, st.taboo); err != nil {
+		logger.Error("the stored taboo packs could not be loaded; screening with the embedded ones", "err", err)
+	}
+	return st, tc, nil
 }
 
 // newPrivacy builds the privacy store: erasures terminate the customer's workflows through
@@ -266,8 +332,8 @@ func (t terminator) Terminate(ctx context.Context, conversationID string) error 
 const retentionEvery = 24 * time.Hour
 
 // startRetention registers the retention sweep on w and makes sure its schedule exists.
-func startRetention(ctx context.Context, w worker.Registry, tc client.Client, taskQueue string, priv *privacy.Store) error {
-	privacy.Register(w, privacy.NewActivities(priv))
+func startRetention(ctx context.Context, w worker.Registry, tc client.Client, taskQueue string, st *stores) error {
+	privacy.Register(w, privacy.NewActivities(st.privacy.all()...))
 	if err := privacy.EnsureSchedule(ctx, tc, taskQueue, retentionEvery); err != nil {
 		return fmt.Errorf("retention schedule: %w", err)
 	}

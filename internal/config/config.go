@@ -47,6 +47,7 @@ var Settings = []Setting{
 	{"ATTACHE_SHOPIFY_SHOP", "", "Shopify shop domain, e.g. `example.myshopify.com`; required when `ATTACHE_SHOP=shopify`."},
 	{"ATTACHE_SHOPIFY_TOKEN", "", "Shopify Admin API access token; required when `ATTACHE_SHOP=shopify`. Never logged."},
 	{"ATTACHE_IDENTITY_SECRET", "", "Shared secret (at least 32 bytes) of the identity tokens a shop's site or channel signs (JWT, HS256) to say who the customer is; empty refuses identity tokens. Never logged."},
+	{"ATTACHE_REGIONS", "", "Data residency: databases for the conversations of some markets, `name=postgres://...` separated by `;`. `eu` means the EU and EEA markets, `gcc` the Gulf states; any other name lists its markets, e.g. `jp:JP=postgres://...` or `latam:BR+MX=postgres://...`. Conversations (messages, disclosures, consents) of those markets are created and kept there; everything else stays in `DATABASE_URL`. `serve`, `worker` and `migrate`."},
 	{"ATTACHE_MASTER_KEY", "", "Base64 of 32 random bytes (`openssl rand -base64 32`), the same in every `serve` and `worker` process (required there). Keys wrapping each conversation's Temporal-history key, and the keyed hashes that let privacy requests be found without storing whom they were about. `dev` generates one in `$ATTACHE_DATA_DIR/master-key`. Never logged; losing it makes encrypted history unreadable."},
 	{"ATTACHE_RATE_LIMIT_IP", "1200", "Requests per minute one client IP may make to `/v1` (bursts of a twelfth of it); `0` turns the limit off. Answers beyond it are 429 with `Retry-After`."},
 	{"ATTACHE_RATE_LIMIT_CONVERSATION", "60", "Customer messages per minute one conversation may receive (bursts of 10); `0` turns the limit off."},
@@ -72,6 +73,7 @@ type Config struct {
 	Shop              Shop
 	IdentitySecret    string // "" refuses identity tokens
 	MasterKey         []byte // 32 bytes; nil in dev when unset (dev keeps its own)
+	Regions           []Region
 	// Requests per minute per client IP and customer messages per minute per conversation;
 	// 0 turns a limit off.
 	RateLimitIP, RateLimitConversation int
@@ -106,6 +108,67 @@ type Shop struct {
 	Connector     string // "builtin" or "shopify"
 	ShopifyDomain string
 	ShopifyToken  string
+}
+
+// Region is a database that keeps the conversations of some markets.
+type Region struct {
+	Name        string
+	Markets     []string
+	DatabaseURL string
+}
+
+// regionMarkets are the markets of the regions known by name.
+var regionMarkets = map[string][]string{
+	// The EU's 27 and the EEA's three.
+	"eu": {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT",
+		"NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"},
+	"gcc": {"AE", "SA", "QA", "KW", "BH", "OM"},
+}
+
+// parseRegions reads ATTACHE_REGIONS: "name=url; name:M1+M2=url".
+func parseRegions(v string, bad func(name, format string, args ...any)) []Region {
+	var out []Region
+	seen := map[string]bool{}
+	for _, part := range strings.Split(v, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		head, u, ok := strings.Cut(part, "=")
+		if !ok {
+			bad("ATTACHE_REGIONS", "want name=postgres://..., got %q", part)
+			continue
+		}
+		name, list, explicit := strings.Cut(strings.TrimSpace(head), ":")
+		name = strings.ToLower(strings.TrimSpace(name))
+		r := Region{Name: name, DatabaseURL: strings.TrimSpace(u)}
+		if explicit {
+			for _, m := range strings.Split(list, "+") {
+				m = strings.ToUpper(strings.TrimSpace(m))
+				if len(m) != 2 || m[0] < 'A' || m[0] > 'Z' || m[1] < 'A' || m[1] > 'Z' {
+					bad("ATTACHE_REGIONS", "region %s: %q is not a two-letter market code", name, m)
+					continue
+				}
+				r.Markets = append(r.Markets, m)
+			}
+		} else {
+			r.Markets = regionMarkets[name]
+		}
+		switch {
+		case name == "" || name == "default":
+			bad("ATTACHE_REGIONS", "a region needs a name other than default, got %q", part)
+		case seen[name]:
+			bad("ATTACHE_REGIONS", "region %s is given twice", name)
+		case len(r.Markets) == 0:
+			bad("ATTACHE_REGIONS", "region %s: say its markets, e.g. %s:JP+KR=postgres://... (only eu and gcc are known by name)", name, name)
+		}
+		if pu, err := url.Parse(r.DatabaseURL); err != nil || (pu.Scheme != "postgres" && pu.Scheme != "postgresql") {
+			bad("ATTACHE_REGIONS", "region %s: want a postgres:// URL", name)
+		}
+		seen[name] = true
+		out = append(out, r)
+	}
+	return out
 }
 
 // Mode says which command is loading the configuration; it decides what is required.
@@ -255,6 +318,7 @@ func Load(lookup func(string) (string, bool), mode Mode) (Config, error) {
 	if n := len(c.IdentitySecret); n > 0 && n < 32 {
 		bad("ATTACHE_IDENTITY_SECRET", "%d bytes; want at least 32 (for example: openssl rand -hex 32)", n)
 	}
+	c.Regions = parseRegions(get("ATTACHE_REGIONS"), bad)
 	if v := get("ATTACHE_MASTER_KEY"); v != "" {
 		k, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(k) != 32 {

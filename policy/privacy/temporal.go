@@ -42,15 +42,31 @@ func RetentionWorkflow(ctx workflow.Context) (Summary, error) {
 
 // Activities are the retention workflow's activities; the store is their dependency.
 type Activities struct {
-	store *Store
+	stores []*Store
 }
 
-// NewActivities returns the activities over a store.
-func NewActivities(s *Store) *Activities { return &Activities{store: s} }
+// NewActivities returns the activities over the stores: one per database that keeps
+// conversations (the default one and each region's).
+func NewActivities(stores ...*Store) *Activities { return &Activities{stores: stores} }
 
-// Sweep runs [Store.Sweep] at now, heartbeating after every batch.
+// Sweep runs [Store.Sweep] at now on every store, heartbeating after every batch, and
+// returns the sum.
 func (a *Activities) Sweep(ctx context.Context, now time.Time) (Summary, error) {
-	return a.store.sweep(ctx, now, func(s Summary) { activity.RecordHeartbeat(ctx, s.Deleted["conversations"]) })
+	total := Summary{Deleted: map[string]int64{}}
+	for _, st := range a.stores {
+		sum, err := st.sweep(ctx, now, func(s Summary) {
+			activity.RecordHeartbeat(ctx, total.Deleted["conversations"]+s.Deleted["conversations"])
+		})
+		if err != nil {
+			return total, err
+		}
+		for t, n := range sum.Deleted {
+			total.Deleted[t] += n
+		}
+		total.Shredded += sum.Shredded
+		total.Terminated += sum.Terminated
+	}
+	return total, nil
 }
 
 // Registry is where the workflow and activity are registered: a worker.Worker, or a
