@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -142,5 +143,14 @@ func TestCustomerMessagesAreLimitedPerConversation(t *testing.T) {
 	}
 	if c := post(b); c == 429 {
 		t.Error("another conversation was limited")
+	}
+}
+
+func TestLimitsTakeDefaultsForZeroFieldsAndNeverPanic(t *testing.T) {
+	for _, l := range []Limit{{}, {Burst: 3}, {PerSecond: 2}, {PerSecond: -1, Burst: 3}, {PerSecond: math.NaN()}, {PerSecond: math.Inf(1)}} {
+		lim := newLimiter(l, Limit{PerSecond: 1, Burst: 2})
+		if lim != nil {
+			lim.Allow("k")
+		}
 	}
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/attache-dev/attache/internal/ratelimit"
 )
 
-// Limit is a request budget: PerSecond on average, Burst at once. The zero value takes the
-// default; a negative PerSecond turns the limit off.
+// Limit is a request budget: PerSecond on average, Burst at once. A zero field takes the
+// default's; a negative (or not finite) PerSecond turns the limit off.
 type Limit struct {
 	PerSecond float64
 	Burst     int
@@ -28,14 +28,15 @@ var (
 )
 
 func newLimiter(l, def Limit) *ratelimit.Limiter {
-	if l == (Limit{}) {
-		l = def
-	}
-	if l.PerSecond < 0 {
+	if l.PerSecond < 0 || math.IsNaN(l.PerSecond) || math.IsInf(l.PerSecond, 0) {
 		return nil
 	}
+	// A zero field takes the default's: ratelimit.New refuses a zero rate or burst.
+	if l.PerSecond == 0 {
+		l.PerSecond = def.PerSecond
+	}
 	if l.Burst < 1 {
-		l.Burst = 1
+		l.Burst = def.Burst
 	}
 	return ratelimit.New(l.PerSecond, l.Burst)
 }
