@@ -40,6 +40,7 @@ type store interface {
 	SetLocale(ctx context.Context, id, locale string) error
 	DisclosureDue(ctx context.Context, conversationID, channel string) (reason string, err error)
 	RecordDisclosure(ctx context.Context, d conversation.Disclosure) error
+	AddParticipant(ctx context.Context, conversationID string, kind conversation.Author, displayName string) error
 }
 
 // knowledgeBase is what the activities need of the knowledge base.
@@ -71,7 +72,12 @@ type Activities struct {
 	// Rewriter rewrites a reply a taboo rule asks to have rewritten (the configured model);
 	// nil hands such a reply to a person.
 	Rewriter Rewriter
-	Logger   *slog.Logger
+	// Desk routes and queues handoffs for the human agents; nil: a handoff is a status only.
+	Desk HandoffDesk
+	// Translator translates human agents' messages into the customer's language; nil passes
+	// them through, marked untranslated.
+	Translator Translator
+	Logger     *slog.Logger
 }
 
 // identityResolver finds the shop's customer a verified identity token names (the zero

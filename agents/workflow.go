@@ -53,6 +53,7 @@ type WorkflowInput struct {
 	PendingIntent string            // the intent still waiting for a slot from the customer
 	Memory        map[string]string // slots the customer gave in earlier turns (order number, email)
 	Handoff       bool              // a human holds the floor: the AI stays silent
+	HandoffID     string            // the open handoff at the desk, if one was queued
 	Runs          int               // how many runs came before this one
 
 	Identity  tools.Identity  // the verified customer, if any
@@ -137,6 +138,13 @@ func ConversationWorkflow(ctx workflow.Context, in WorkflowInput) error {
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, w.handleDecision,
 		workflow.UpdateHandlerOptions{Validator: w.validateDecision}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAgentMessage, w.handleAgentMessage,
+		workflow.UpdateHandlerOptions{Validator: w.validateAgentMessage}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateHandBack, w.handleHandBack); err != nil {
 		return err
 	}
 	idle := in.IdleTimeout
@@ -266,6 +274,9 @@ func (w *conversationWF) handleTurn(ctx workflow.Context, req TurnRequest) (Turn
 		}
 		res.MessageIDs = append(res.MessageIDs, out.MessageIDs...)
 		res.Handoff = out.Handoff
+		if out.Handoff {
+			w.openHandoff(ctx, req.TurnID, out.HandoffReason)
+		}
 	}
 
 	w.remember(req.TurnID, res)

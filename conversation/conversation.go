@@ -84,13 +84,16 @@ type Claimed struct {
 type NewMessage struct {
 	ConversationID string
 	TurnID         string
-	Part           int
-	Author         Author
-	Text           string
-	Lang           string
-	Intent         string
-	Handoff        bool
-	Meta           map[string]string
+	// Participant names the author among several of one kind (the human agent who wrote);
+	// "" takes the first participant of the author's kind.
+	Participant string
+	Part        int
+	Author      Author
+	Text        string
+	Lang        string
+	Intent      string
+	Handoff     bool
+	Meta        map[string]string
 }
 
 // Reasons a conversation is disclosed to be with an AI.

@@ -27,6 +27,7 @@ const (
 	KeyAskOrderNumber      = "ask_order_number"      // asks for the order number
 	KeyOrderHandoff        = "order_handoff"         // {0} order number; a colleague will check it
 	KeyHandoff             = "handoff"               // connecting to a human colleague
+	KeyHandoffOffHours     = "handoff_offhours"      // nobody on shift: when a colleague will answer ({0})
 	KeyFallbackHandoff     = "fallback_handoff"      // not sure I understood; passing to a colleague
 	KeyThanksReply         = "thanks_reply"          // you're welcome
 	KeyGoodbye             = "goodbye"               // thanks for contacting us

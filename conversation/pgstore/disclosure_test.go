@@ -43,3 +43,44 @@ func TestADisclosureIsDueFirstAndOnEachNewChannel(t *testing.T) {
 		t.Fatalf("Disclosures = %+v, %v", ds, err)
 	}
 }
+
+// TestADisclosureIsDueAgainAfterAPersonWrote: once a person has written in the conversation,
+// the next AI message discloses again (the AI takes the conversation back); after that
+// disclosure, not again.
+func TestADisclosureIsDueAgainAfterAPersonWrote(t *testing.T) {
+	ctx := context.Background()
+	s := pgstore.New(pgtest.Pool(t))
+	c, err := s.Create(ctx, conversation.NewConversation{Locale: "ar"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	disclose := func(turn string) {
+		t.Helper()
+		m, _, err := s.Append(ctx, conversation.NewMessage{ConversationID: c.ID, TurnID: turn, Author: conversation.AuthorAI, Text: "أنا مساعد ذكاء اصطناعي."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RecordDisclosure(ctx, conversation.Disclosure{ConversationID: c.ID, MessageID: m.ID, Channel: "web", Locale: "ar",
+			Text: m.Text, Reason: conversation.DisclosureFirst}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	disclose("t1")
+	if got, _ := s.DisclosureDue(ctx, c.ID, "web"); got != "" {
+		t.Fatalf("after the first disclosure: %q", got)
+	}
+	if err := s.AddParticipant(ctx, c.ID, conversation.AuthorHumanAgent, "Sara"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Append(ctx, conversation.NewMessage{ConversationID: c.ID, TurnID: "h1", Author: conversation.AuthorHumanAgent,
+		Participant: "Sara", Text: "مرحبا، أنا سارة."}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.DisclosureDue(ctx, c.ID, "web"); err != nil || got != conversation.DisclosureHandback {
+		t.Fatalf("after a person wrote: %q, %v; want %q", got, err, conversation.DisclosureHandback)
+	}
+	disclose("t2")
+	if got, _ := s.DisclosureDue(ctx, c.ID, "web"); got != "" {
+		t.Fatalf("after disclosing again: %q", got)
+	}
+}

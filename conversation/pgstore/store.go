@@ -106,12 +106,13 @@ func (s *Store) Append(ctx context.Context, nm conversation.NewMessage) (convers
 		), ins AS (
 			INSERT INTO messages (id, conversation_id, seq, turn_id, part, participant_id, author, body, lang, intent, ai_generated, handoff, meta)
 			SELECT $5, $1, next.last_seq, $2, $4, p.id, $3, $6, $7, $8, $3 = 'ai', $9, $10
-			FROM next, (SELECT id FROM participants WHERE conversation_id = $1 AND kind = $3 ORDER BY created_at LIMIT 1) p
+			FROM next, (SELECT id FROM participants WHERE conversation_id = $1 AND kind = $3 AND ($11 = '' OR display_name = $11)
+				ORDER BY created_at LIMIT 1) p
 			ON CONFLICT DO NOTHING
 			RETURNING `+messageColumns+`, true AS created
 		)
 		SELECT * FROM ins UNION ALL SELECT * FROM existing`,
-		nm.ConversationID, nm.TurnID, string(nm.Author), nm.Part, uuid.Must(uuid.NewV7()), nm.Text, nm.Lang, nm.Intent, nm.Handoff, metaOrEmpty(nm.Meta)))
+		nm.ConversationID, nm.TurnID, string(nm.Author), nm.Part, uuid.Must(uuid.NewV7()), nm.Text, nm.Lang, nm.Intent, nm.Handoff, metaOrEmpty(nm.Meta), nm.Participant))
 	if errors.Is(err, pgx.ErrNoRows) {
 		// Either the conversation does not exist, or a concurrent duplicate won the race
 		// between our existence check and insert: look again.
@@ -133,6 +134,17 @@ func (s *Store) Append(ctx context.Context, nm conversation.NewMessage) (convers
 		return conversation.Message{}, false, fmt.Errorf("append message to %s: %w", nm.ConversationID, err)
 	}
 	return m.Message, m.created, nil
+}
+
+// AddParticipant adds a participant of kind (a person who joins: a human agent) by display
+// name; adding the same one again changes nothing.
+func (s *Store) AddParticipant(ctx context.Context, conversationID string, kind conversation.Author, displayName string) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO participants (id, conversation_id, kind, display_name) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (conversation_id, kind, display_name) DO NOTHING`, uuid.Must(uuid.NewV7()), conversationID, string(kind), displayName)
+	if err != nil {
+		return fmt.Errorf("add participant to %s: %w", conversationID, err)
+	}
+	return nil
 }
 
 // SetStatus records where a conversation stands (and why, for a handoff).
@@ -216,11 +228,15 @@ func metaOrEmpty(m map[string]string) map[string]string {
 }
 
 // DisclosureDue says whether the next AI message on channel must disclose that it comes from
-// an AI, and why: nothing was disclosed in the conversation yet, or not on this channel.
+// an AI, and why: nothing was disclosed in the conversation yet, not on this channel, or a
+// person wrote in the conversation since the last disclosure (the AI takes over again).
 func (s *Store) DisclosureDue(ctx context.Context, conversationID, channel string) (reason string, err error) {
-	var any, onChannel bool
+	var any, onChannel, humanSince bool
 	err = s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ai_disclosures WHERE conversation_id = $1),
-		EXISTS (SELECT 1 FROM ai_disclosures WHERE conversation_id = $1 AND channel = $2)`, conversationID, channel).Scan(&any, &onChannel)
+		EXISTS (SELECT 1 FROM ai_disclosures WHERE conversation_id = $1 AND channel = $2),
+		EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = $1 AND m.author = 'human_agent'
+			AND m.seq > (SELECT coalesce(max(dm.seq), 0) FROM ai_disclosures d JOIN messages dm ON dm.id = d.message_id
+				WHERE d.conversation_id = $1))`, conversationID, channel).Scan(&any, &onChannel, &humanSince)
 	switch {
 	case err != nil:
 		return "", fmt.Errorf("read disclosures of %s: %w", conversationID, err)
@@ -228,6 +244,8 @@ func (s *Store) DisclosureDue(ctx context.Context, conversationID, channel strin
 		return conversation.DisclosureFirst, nil
 	case !onChannel:
 		return conversation.DisclosureChannelChange, nil
+	case humanSince:
+		return conversation.DisclosureHandback, nil
 	}
 	return "", nil
 }

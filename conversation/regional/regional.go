@@ -192,6 +192,15 @@ func (s *Store) Append(ctx context.Context, nm conversation.NewMessage) (convers
 	return st.Append(ctx, nm)
 }
 
+// AddParticipant adds a participant to a conversation in its region.
+func (s *Store) AddParticipant(ctx context.Context, conversationID string, kind conversation.Author, displayName string) error {
+	st, _, err := s.locate(ctx, conversationID)
+	if err != nil {
+		return err
+	}
+	return st.AddParticipant(ctx, conversationID, kind, displayName)
+}
+
 // SetStatus changes a conversation's status.
 func (s *Store) SetStatus(ctx context.Context, id string, st conversation.Status, reason string) error {
 	store, _, err := s.locate(ctx, id)
