@@ -78,7 +78,9 @@ func TestAHumanTakesOverThenHandsBack(t *testing.T) {
 	w := newWFEnv(t, fx)
 	var ask, silent, agentMsg, again *outcome
 	var back *outcome
-	w.at(0, func() { ask = w.send("t0", TurnRequest{TurnID: "t0", Text: "Quiero hablar con una persona, por favor", Locale: "es-MX"}) })
+	w.at(0, func() {
+		ask = w.send("t0", TurnRequest{TurnID: "t0", Text: "Quiero hablar con una persona, por favor", Locale: "es-MX"})
+	})
 	w.at(time.Minute, func() {
 		agentMsg = w.agentUpdate(UpdateAgentMessage, "agent/a1", AgentMessage{TurnID: "a1", AgentName: "Sam", AgentLang: "en", Text: "Hi, I am Sam and I will help you."})
 	})
@@ -129,7 +131,9 @@ func TestOffHoursTheCustomerIsToldWhenToExpectAnAnswer(t *testing.T) {
 	fx.acts.Desk = &recordingDesk{sla: 4 * time.Hour}
 	w := newWFEnv(t, fx)
 	var ask *outcome
-	w.at(0, func() { ask = w.send("t0", TurnRequest{TurnID: "t0", Text: "Quiero hablar con una persona, por favor", Locale: "es-MX"}) })
+	w.at(0, func() {
+		ask = w.send("t0", TurnRequest{TurnID: "t0", Text: "Quiero hablar con una persona, por favor", Locale: "es-MX"})
+	})
 	w.run(WorkflowInput{IdleTimeout: time.Hour})
 	noWorkflowError(t, w)
 	completed(t, "t0", ask)
