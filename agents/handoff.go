@@ -120,6 +120,7 @@ func (a *Activities) EscalateHandoff(ctx context.Context, handoffID string) (boo
 // AgentMessage is a human agent's message to the customer.
 type AgentMessage struct {
 	TurnID    string // idempotency: the same turn is sent once
+	AgentID   string // the staff account
 	AgentName string // shown to the customer and stored as the participant
 	AgentLang string // the language the agent wrote in (BCP 47)
 	Text      string
@@ -147,7 +148,7 @@ func (a *Activities) SaveAgentMessage(ctx context.Context, in SaveAgentMessageIn
 	if agentLang == "" {
 		agentLang = i18n.Detect(in.Text, "").Lang
 	}
-	text, meta := in.Text, map[string]string{"agent_lang": agentLang}
+	text, meta := in.Text, map[string]string{"agent_lang": agentLang, "agent_id": in.AgentID, "agent_name": in.AgentName}
 	switch {
 	case agentLang == customerLang:
 	case a.Translator != nil:

@@ -70,6 +70,8 @@ type Config struct {
 	Staff staffStore
 	// Audit records staff actions; nil records none and serves no /v1/audit routes.
 	Audit auditReader
+	// Handoffs backs the agent console; nil serves no /v1/handoffs routes.
+	Handoffs *Handoffs
 	// TabooPacks edits the taboo packs; nil serves no /v1/policy/taboo routes.
 	TabooPacks tabooPacks
 	// Privacy carries out data-subject requests and keeps consent records; nil serves no
@@ -166,6 +168,20 @@ func New(cfg Config) http.Handler {
 	}
 
 	agentsAndAdmins := staffOnly(staff.RoleAgent, staff.RoleAdmin)
+	if cfg.Handoffs != nil {
+		rt.add("GET", "/v1/handoffs", agentsAndAdmins, h.listHandoffs)
+		rt.add("GET", "/v1/handoffs/events", agentsAndAdmins, h.handoffEvents)
+		rt.add("GET", "/v1/handoffs/:id", agentsAndAdmins, h.getHandoff)
+		rt.add("POST", "/v1/handoffs/:id/claim", agentsAndAdmins, h.handoffMove("claimed"))
+		rt.add("POST", "/v1/handoffs/:id/release", agentsAndAdmins, h.handoffMove("released"))
+		rt.add("POST", "/v1/handoffs/:id/resolve", agentsAndAdmins, h.handoffMove("resolved"))
+		rt.add("POST", "/v1/handoffs/:id/handback", agentsAndAdmins, h.handBackHandoff)
+		rt.add("POST", "/v1/handoffs/:id/messages", agentsAndAdmins, h.postAgentMessage)
+		rt.add("POST", "/v1/handoffs/:id/notes", agentsAndAdmins, h.addHandoffNote)
+		if cfg.Assets != nil {
+			rt.add("GET", "/console/agent", public, h.agentConsole)
+		}
+	}
 	rt.add("GET", "/v1/conversations/:id/disclosures", staffOnly(staff.RoleAgent, staff.RoleEvaluator, staff.RoleAdmin), h.listDisclosures)
 	rt.add("GET", "/v1/conversations/:id/approvals", agentsAndAdmins, h.listApprovals)
 	rt.add("POST", "/v1/conversations/:id/approvals/:key", agentsAndAdmins, h.decideApproval)

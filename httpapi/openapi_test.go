@@ -32,7 +32,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 			documented[strings.ToUpper(method)+" "+path] = true
 		}
 	}
-	engine := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: (*kbstore.Store)(nil), NLU: noAnalyzer{}, Audit: (*audit.Log)(nil), Privacy: (*privacy.Store)(nil), TabooPacks: (*taboostore.Store)(nil)}).(*gin.Engine)
+	engine := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: (*kbstore.Store)(nil), NLU: noAnalyzer{}, Audit: (*audit.Log)(nil), Privacy: (*privacy.Store)(nil), TabooPacks: (*taboostore.Store)(nil), Handoffs: &Handoffs{}}).(*gin.Engine)
 	param := regexp.MustCompile(`:([a-z_]+)`)
 	routed := map[string]bool{}
 	for _, r := range engine.Routes() {

@@ -5,7 +5,7 @@
 //
 // The pages speak only the HTTP API; they own no business logic. This package
 // does not serve anything itself and does not import the HTTP layer: httpapi
-// mounts [Assets] at "/" (index.html), "/console/knowledge" (console.html), "/login" (login.html) and
+// mounts [Assets] at "/" (index.html), "/console/knowledge" (console.html), "/console/agent" (agent.html), "/login" (login.html) and
 // "/static/".
 package web
 

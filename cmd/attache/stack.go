@@ -3,6 +3,8 @@ package main
 import (
 	"sync"
 
+	"github.com/attache-dev/attache/handoff"
+	"github.com/attache-dev/attache/handoff/translate"
 	"github.com/attache-dev/attache/policy/audit"
 	"github.com/attache-dev/attache/policy/historycodec"
 	"github.com/attache-dev/attache/policy/privacy"
@@ -166,7 +168,8 @@ func newActivities(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, s
 	if m, ok := responder.(agents.ModelResponder); ok {
 		guarded, rewriter = agents.OfflineResponder{Engine: m.Engine, Catalog: cat}, m
 	}
-	return &agents.Activities{Guarded: guarded, Rewriter: rewriter, Store: st.convs, Events: events, Responder: responder, Knowledge: kb, Tools: reg, Identities: ot, Catalog: cat, Taboo: st.taboo, Logger: logger}, kb, nil
+	return &agents.Activities{Guarded: guarded, Rewriter: rewriter, Store: st.convs, Events: events, Responder: responder, Knowledge: kb, Tools: reg, Identities: ot, Catalog: cat, Taboo: st.taboo,
+		Desk: deskForAgents{st.desk}, Translator: agentTranslator{st.translator}, Logger: logger}, kb, nil
 }
 
 // newShop returns the configured commerce connector.
@@ -210,6 +213,7 @@ func newAPI(cfg config.Config, logger *slog.Logger, pool *pgxpool.Pool, tc clien
 		Audit:         audit.New(pool),
 		Privacy:       st.privacy,
 		TabooPacks:    st.tabooPacks,
+		Handoffs:      handoffsAPI(st.desk, turns, staff.New(pool, logger)),
 		IPLimit:       perMinute(cfg.RateLimitIP, 12),
 		// A burst of ten short lines is how people type in chat.
 		ConversationLimit: perMinute(cfg.RateLimitConversation, cfg.RateLimitConversation/10),
@@ -251,6 +255,9 @@ type stores struct {
 	// the worker (watchTaboo) and at once after an edit in this process.
 	taboo      *taboo.Live
 	tabooPacks *taboostore.Store
+	// The human side: routing, packets, the queue; translations for agents.
+	desk       *handoff.Desk
+	translator translate.Translator
 }
 
 // tabooReload is how often a worker looks for admins' edits of the taboo packs.
@@ -294,6 +301,14 @@ func openStores(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, mast
 		return nil, nil, fmt.Errorf("ATTACHE_REGIONS: %w", err)
 	}
 	if st.privacy, err = newRegionalPrivacy(pool, st.regions, st.convs, tc, st.codec, k, logger); err != nil {
+		tc.Close()
+		return nil, nil, err
+	}
+	if st.translator, err = newTranslator(cfg, logger); err != nil {
+		tc.Close()
+		return nil, nil, err
+	}
+	if st.desk, err = newDesk(pool, st.convs, st.translator, logger); err != nil {
 		tc.Close()
 		return nil, nil, err
 	}

@@ -38,6 +38,10 @@ var Settings = []Setting{
 	{"ATTACHE_LLM_API_KEY", "", "API key for the model endpoint; required for OpenAI's and Anthropic's own endpoints."},
 	{"ATTACHE_LLM_MODEL", "", "Model name; required when the provider is `openai` or `anthropic`."},
 	{"ATTACHE_LLM_TIMEOUT", "60s", "Timeout of one model call."},
+	{"ATTACHE_TRANSLATE_PROVIDER", "", "The model that translates between customers and human agents: `offline` (none: texts pass through marked untranslated, and routing prefers agents who speak the customer's language), `openai` or `anthropic`. Default: `ATTACHE_LLM_PROVIDER`."},
+	{"ATTACHE_TRANSLATE_BASE_URL", "", "Base URL of the translating model's endpoint; default: `ATTACHE_LLM_BASE_URL` (Anthropic's own with `anthropic`)."},
+	{"ATTACHE_TRANSLATE_API_KEY", "", "API key of the translating model's endpoint; default: `ATTACHE_LLM_API_KEY`."},
+	{"ATTACHE_TRANSLATE_MODEL", "", "The translating model, e.g. a smaller one than the agent's; default: `ATTACHE_LLM_MODEL`."},
 	{"ATTACHE_EMBEDDINGS_PROVIDER", "hash", "Knowledge-base embeddings: `hash` (the built-in hashing embedder: no model, no network) or `openai` (any OpenAI-compatible `/v1/embeddings`). Switching re-embeds into a new space; nothing is mixed."},
 	{"ATTACHE_EMBEDDINGS_BASE_URL", "", "Base URL of the embeddings endpoint; default: `ATTACHE_LLM_BASE_URL`."},
 	{"ATTACHE_EMBEDDINGS_API_KEY", "", "API key of the embeddings endpoint; default: `ATTACHE_LLM_API_KEY`."},
@@ -69,6 +73,7 @@ type Config struct {
 	TaskQueue         string
 	Events            string // "postgres" or "memory"
 	LLM               LLM
+	Translate         LLM // the model translating for human agents; Provider "offline" for none
 	Embeddings        Embeddings
 	Shop              Shop
 	IdentitySecret    string // "" refuses identity tokens
@@ -275,6 +280,40 @@ func Load(lookup func(string) (string, bool), mode Mode) (Config, error) {
 	}
 
 	c.LLM.Timeout = duration(get, bad, "ATTACHE_LLM_TIMEOUT")
+	c.Translate = LLM{Provider: get("ATTACHE_TRANSLATE_PROVIDER"), BaseURL: get("ATTACHE_TRANSLATE_BASE_URL"),
+		APIKey: get("ATTACHE_TRANSLATE_API_KEY"), Model: get("ATTACHE_TRANSLATE_MODEL"), Timeout: c.LLM.Timeout}
+	if c.Translate.Provider == "" {
+		c.Translate.Provider = c.LLM.Provider
+	}
+	sameAsLLM := c.Translate.Provider == c.LLM.Provider
+	if c.Translate.BaseURL == "" {
+		switch {
+		case sameAsLLM:
+			c.Translate.BaseURL = c.LLM.BaseURL
+		case c.Translate.Provider == "anthropic":
+			c.Translate.BaseURL = AnthropicBaseURL
+		default:
+			c.Translate.BaseURL = "https://api.openai.com/v1"
+		}
+	}
+	if c.Translate.APIKey == "" {
+		c.Translate.APIKey = c.LLM.APIKey
+	}
+	if c.Translate.Model == "" && sameAsLLM {
+		c.Translate.Model = c.LLM.Model
+	}
+	switch c.Translate.Provider {
+	case "offline":
+	case "openai", "anthropic":
+		if c.Translate.Model == "" {
+			bad("ATTACHE_TRANSLATE_MODEL", "required when ATTACHE_TRANSLATE_PROVIDER=%s differs from ATTACHE_LLM_PROVIDER", c.Translate.Provider)
+		}
+		if u, err := url.Parse(c.Translate.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("ATTACHE_TRANSLATE_BASE_URL", "want an http(s) URL, got %q", c.Translate.BaseURL)
+		}
+	default:
+		bad("ATTACHE_TRANSLATE_PROVIDER", "want offline, openai or anthropic, got %q", c.Translate.Provider)
+	}
 
 	c.Embeddings = Embeddings{Provider: get("ATTACHE_EMBEDDINGS_PROVIDER"), BaseURL: get("ATTACHE_EMBEDDINGS_BASE_URL"),
 		APIKey: get("ATTACHE_EMBEDDINGS_API_KEY"), Model: get("ATTACHE_EMBEDDINGS_MODEL")}

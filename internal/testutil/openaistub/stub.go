@@ -86,6 +86,7 @@ type Server struct {
 	chats  stubkit.Log[ChatRequest]
 
 	mu            sync.Mutex
+	respond       func(ChatRequest) (Reply, bool)
 	apiKey        string
 	embeddingDims int
 	embeddings    []EmbeddingRequest
@@ -127,6 +128,16 @@ func (s *Server) Enqueue(replies ...Reply) { s.script.Enqueue(replies...) }
 // Always makes r the answer to every chat request once the script is used
 // up, for benchmarks and load tests.
 func (s *Server) Always(r Reply) { s.script.Always(r) }
+
+// Respond sets a function that answers requests by their content (a translation by the
+// text it is asked to translate, say) before the script is consulted; when it returns
+// false the script answers. For tests whose calls arrive in an order the test does not
+// control.
+func (s *Server) Respond(f func(ChatRequest) (Reply, bool)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.respond = f
+}
 
 // Pending reports how many scripted replies have not been used.
 func (s *Server) Pending() int { return s.script.Pending() }
@@ -235,11 +246,22 @@ func (s *Server) answerChat(w http.ResponseWriter, r *http.Request, req ChatRequ
 		writeError(w, http.StatusBadRequest, e)
 		return http.StatusBadRequest
 	}
-	reply, seq, ok := stubkit.Take(s.kit, &s.script, w, offeredTools(req), calledTools, func(w http.ResponseWriter, msg string) {
-		writeError(w, http.StatusInternalServerError, APIError{Message: msg, Type: "server_error"})
-	})
+	s.mu.Lock()
+	respond := s.respond
+	s.mu.Unlock()
+	var reply Reply
+	var seq int
+	ok := false
+	if respond != nil {
+		reply, ok = respond(req)
+	}
 	if !ok {
-		return http.StatusInternalServerError
+		reply, seq, ok = stubkit.Take(s.kit, &s.script, w, offeredTools(req), calledTools, func(w http.ResponseWriter, msg string) {
+			writeError(w, http.StatusInternalServerError, APIError{Message: msg, Type: "server_error"})
+		})
+		if !ok {
+			return http.StatusInternalServerError
+		}
 	}
 	c := newCompletion(req, reply, seq)
 	return s.kit.Answer(w, r, stubkit.Answer{
