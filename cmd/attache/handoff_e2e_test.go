@@ -120,6 +120,11 @@ func TestACustomerAsksForAPersonAndAnAgentTakesOver(t *testing.T) {
 	if !strings.Contains(string(ds), `"reason":"handback"`) {
 		t.Errorf("disclosures: %s, want one for the hand-back", ds)
 	}
+	// The customer's data export holds the handoff and its packet.
+	if code, _, b := staffClient.do("POST", "/v1/privacy/exports", map[string]any{"conversation_ids": []string{conv}}); code != 200 ||
+		!strings.Contains(string(b), `"handoffs":[{`) || !strings.Contains(string(b), `"reason":"customer_request"`) {
+		t.Errorf("export: %d %.300s", code, b)
+	}
 	if code, _, _ := widget.do("GET", "/v1/handoffs", nil); code != http.StatusUnauthorized {
 		t.Errorf("the queue without credentials: %d", code)
 	}

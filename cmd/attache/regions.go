@@ -116,6 +116,7 @@ func (rp *regionalPrivacy) Export(ctx context.Context, s privacy.Subject, by str
 		b.Disclosures = append(b.Disclosures, part.Disclosures...)
 		b.Consents = append(b.Consents, part.Consents...)
 		b.KnowledgeGaps = append(b.KnowledgeGaps, part.KnowledgeGaps...)
+		b.Handoffs = append(b.Handoffs, part.Handoffs...)
 	}
 	return b, nil
 }

@@ -25,6 +25,7 @@ type Bundle struct {
 	Disclosures   []ExportedDisclosure   `json:"ai_disclosures"`
 	Consents      []Consent              `json:"consents"`
 	KnowledgeGaps []ExportedGap          `json:"kb_gaps"`
+	Handoffs      []ExportedHandoff      `json:"handoffs"`
 	Requests      []Request              `json:"privacy_requests"`
 }
 
@@ -176,7 +177,31 @@ func readBundle(ctx context.Context, tx pgx.Tx, n subject, b *Bundle) error {
 		var g ExportedGap
 		return g, r.Scan(&g.ConversationID, &g.Question, &g.Locale, &g.Market, &g.Reason, &g.CreatedAt)
 	})
+	if err != nil {
+		return err
+	}
+	rows, err = tx.Query(ctx, `SELECT h.id::text, h.conversation_id::text, h.reason, h.team, h.status, h.packet, h.created_at,
+			coalesce((SELECT json_agg(json_build_object('body', n.body, 'created_at', n.created_at) ORDER BY n.created_at)
+				FROM handoff_notes n WHERE n.handoff_id = h.id), '[]')
+		FROM handoffs h WHERE h.conversation_id = ANY ($1::uuid[]) ORDER BY h.created_at, h.id`, ids)
+	b.Handoffs, err = collect(rows, err, "handoffs", func(r pgx.CollectableRow) (ExportedHandoff, error) {
+		var h ExportedHandoff
+		return h, r.Scan(&h.ID, &h.ConversationID, &h.Reason, &h.Team, &h.Status, &h.Packet, &h.CreatedAt, &h.Notes)
+	})
 	return err
+}
+
+// ExportedHandoff is a handoff of the customer's conversation to a person: the packet the
+// agent read, and the staff's internal notes about it.
+type ExportedHandoff struct {
+	ID             string          `json:"id"`
+	ConversationID string          `json:"conversation_id"`
+	Reason         string          `json:"reason"`
+	Team           string          `json:"team"`
+	Status         string          `json:"status"`
+	Packet         json.RawMessage `json:"packet"`
+	Notes          json.RawMessage `json:"notes"`
+	CreatedAt      time.Time       `json:"created_at"`
 }
 
 // collect reads every row of a query, never returning a nil slice.
