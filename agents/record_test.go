@@ -20,7 +20,7 @@ import (
 )
 
 // recordedHistory is where TestRecordHistory writes.
-const recordedHistory = "testdata/history_v1.json"
+const recordedHistory = "testdata/history_v2.json"
 
 // recordedTurns is the conversation TestRecordHistory records.
 var recordedTurns = []TurnRequest{
@@ -30,7 +30,7 @@ var recordedTurns = []TurnRequest{
 	{TurnID: "rec-4", Text: "¿Hola?", Locale: "en-US"},
 }
 
-// TestRecordHistory records testdata/history_v1.json: the embedded Temporal server (in
+// TestRecordHistory records testdata/history_v2.json: the embedded Temporal server (in
 // memory), a worker with the real activities on the test database, and the conversation of
 // recordedTurns sent through Client.SendTurn. It is built only with -tags record_history
 // (see replay_test.go).

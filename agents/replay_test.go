@@ -4,6 +4,8 @@ package agents
 // of a real conversation recorded on the embedded Temporal server with the real activities:
 // a greeting, a question about an order, the order number (a handoff), and a message after
 // the handoff that the AI leaves to the human; then the idle timeout completes the workflow.
+// testdata/history_v2.json is the same conversation after the handoff desk came: the
+// handoff is opened at the desk (behind the "desk-handoff" version marker).
 // Replaying it against the current workflow code fails when a change would break running
 // conversations (activities reordered, added or removed, timers changed, ...). Such a change
 // needs workflow.GetVersion, not a new recording.

@@ -274,7 +274,8 @@ func (w *conversationWF) handleTurn(ctx workflow.Context, req TurnRequest) (Turn
 		}
 		res.MessageIDs = append(res.MessageIDs, out.MessageIDs...)
 		res.Handoff = out.Handoff
-		if out.Handoff {
+		// Conversations that handed off before the desk existed replay without it.
+		if out.Handoff && workflow.GetVersion(ctx, "desk-handoff", workflow.DefaultVersion, 1) == 1 {
 			w.openHandoff(ctx, req.TurnID, out.HandoffReason)
 		}
 	}
