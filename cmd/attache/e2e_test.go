@@ -184,9 +184,13 @@ func (c apiClient) transcript(conv string) []message {
 	return out.Messages
 }
 
+// reply returns the AI's reply of a turn: the message after the customer's. A handoff turn
+// may end with a second AI message, the off-hours notice (when no team is on shift now).
 func reply(t *testing.T, tr turn) message {
 	t.Helper()
-	if len(tr.Messages) != 2 || tr.Messages[0].Author != "customer" || tr.Messages[1].Author != "ai" {
+	n := len(tr.Messages)
+	offHours := n == 3 && tr.Messages[2].Author == "ai" && tr.Messages[2].Handoff
+	if (n != 2 && !offHours) || tr.Messages[0].Author != "customer" || tr.Messages[1].Author != "ai" {
 		t.Fatalf("turn %s: want the customer's message and an AI reply, got %+v", tr.TurnID, tr.Messages)
 	}
 	return tr.Messages[1]
