@@ -17,6 +17,7 @@ import (
 	"github.com/attache-dev/attache/conversation"
 	"github.com/attache-dev/attache/i18n"
 	"github.com/attache-dev/attache/knowledge"
+	"github.com/attache-dev/attache/handoff/packet"
 	"github.com/attache-dev/attache/policy/screen"
 	"github.com/attache-dev/attache/policy/taboo"
 	"github.com/attache-dev/attache/stream"
@@ -95,15 +96,26 @@ type SaveInboundInput struct {
 type SavedMessage struct {
 	ID  string
 	Seq int64
+	// Negative: the customer's message reads as upset (a keyword and emoji score, in the
+	// message's language); repeated, it hands the conversation to a person.
+	Negative bool
 }
 
 // SaveInbound stores the customer's message (once per turn, however often it is retried)
 // and announces it on the live stream.
 func (a *Activities) SaveInbound(ctx context.Context, in SaveInboundInput) (SavedMessage, error) {
 	lang := i18n.Detect(in.Text, in.Locale).Lang
+	meta := screenMeta(screen.Screen(in.Text))
+	negative, _ := packet.Sentiment(in.Text, lang)
+	if negative {
+		if meta == nil {
+			meta = map[string]string{}
+		}
+		meta["sentiment"] = "negative"
+	}
 	m, created, err := a.Store.Append(ctx, conversation.NewMessage{
 		ConversationID: in.ConversationID, TurnID: in.TurnID, Author: conversation.AuthorCustomer,
-		Text: in.Text, Lang: lang, Meta: screenMeta(screen.Screen(in.Text)),
+		Text: in.Text, Lang: lang, Meta: meta,
 	})
 	if errors.Is(err, conversation.ErrNotFound) {
 		return SavedMessage{}, temporal.NewNonRetryableApplicationError("conversation not found", ErrTypeInvalid, err)
@@ -114,7 +126,7 @@ func (a *Activities) SaveInbound(ctx context.Context, in SaveInboundInput) (Save
 	if created {
 		a.publish(ctx, stream.MessageEvent(m))
 	}
-	return SavedMessage{ID: m.ID, Seq: m.Seq}, nil
+	return SavedMessage{ID: m.ID, Seq: m.Seq, Negative: m.Meta["sentiment"] == "negative"}, nil
 }
 
 // screenMeta records the input screen's verdict with the customer's message: "injection"

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/attache-dev/attache/conversation"
+	"github.com/attache-dev/attache/handoff/packet"
 	"github.com/attache-dev/attache/i18n"
 	"github.com/attache-dev/attache/stream"
 	"github.com/attache-dev/attache/tools"
@@ -357,4 +358,49 @@ func humanSideError(err error) error {
 		return &InvalidTurnError{Reason: appErr.Message()}
 	}
 	return fmt.Errorf("human side: %w", err)
+}
+
+// ReasonNegativeSentiment is the handoff reason when the customer was upset in several of
+// their last messages.
+const ReasonNegativeSentiment = "negative_sentiment"
+
+// HandOffNowInput hands a conversation to a person without an AI answer.
+type HandOffNowInput struct {
+	ConversationID, TurnID, Reason string
+}
+
+// HandOffNow tells the customer, in their language, that a colleague takes over, and marks
+// the conversation handed off.
+func (a *Activities) HandOffNow(ctx context.Context, in HandOffNowInput) (SavedMessage, error) {
+	conv, err := a.Store.Get(ctx, in.ConversationID)
+	if err != nil {
+		return SavedMessage{}, err
+	}
+	lang := a.customerLanguage(ctx, conv)
+	text := "A colleague from our team will take over and reply here."
+	if a.Catalog != nil {
+		text = a.Catalog.Text(lang, i18n.KeyHandoff)
+	}
+	m, created, err := a.Store.Append(ctx, conversation.NewMessage{ConversationID: in.ConversationID, TurnID: in.TurnID,
+		Author: conversation.AuthorAI, Text: text, Lang: lang, Handoff: true, Meta: map[string]string{"handoff_reason": in.Reason}})
+	if err != nil {
+		return SavedMessage{}, err
+	}
+	if err := a.Store.SetStatus(ctx, in.ConversationID, conversation.StatusHandoff, in.Reason); err != nil {
+		return SavedMessage{}, err
+	}
+	if created {
+		a.publish(ctx, stream.MessageEvent(m))
+	}
+	return SavedMessage{ID: m.ID, Seq: m.Seq}, nil
+}
+
+// upsetTooOften records whether the customer's latest message was negative and reports
+// whether the customer has been upset often enough that a person should take over.
+func (w *conversationWF) upsetTooOften(negative bool) bool {
+	w.in.Sentiment = append(w.in.Sentiment, negative)
+	if n := len(w.in.Sentiment); n > 3 {
+		w.in.Sentiment = w.in.Sentiment[n-3:]
+	}
+	return packet.ShouldHandOff(w.in.Sentiment)
 }

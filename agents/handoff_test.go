@@ -2,6 +2,7 @@ package agents
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -141,5 +142,43 @@ func TestOffHoursTheCustomerIsToldWhenToExpectAnAnswer(t *testing.T) {
 	last := msgs[len(msgs)-1]
 	if last.Author != conversation.AuthorAI || !strings.Contains(last.Text, "2026-11-23 09:00 CST") || !strings.Contains(last.Text, "equipo") {
 		t.Errorf("last message %+v, want the Spanish off-hours notice with 2026-11-23 09:00 CST", last)
+	}
+}
+
+// TestRepeatedNegativeSentimentHandsOff: a customer upset in two of three messages gets a
+// person, with the reason negative_sentiment, instead of another AI answer.
+func TestRepeatedNegativeSentimentHandsOff(t *testing.T) {
+	fx := newFixture(t, "es-ES")
+	desk := &recordingDesk{sla: 2 * time.Hour, onShift: true}
+	fx.acts.Desk = desk
+	w := newWFEnv(t, fx)
+	texts := []string{"Hola", "Estoy molesto, ¿dónde está mi pedido?", "Sigo molesto, ¿dónde está?"}
+	outs := make([]*outcome, len(texts))
+	for i, text := range texts {
+		id := fmt.Sprint("t", i)
+		w.at(time.Duration(i)*time.Minute, func() { outs[i] = w.send(id, TurnRequest{TurnID: id, Text: text, Locale: "es-ES"}) })
+	}
+	w.run(WorkflowInput{IdleTimeout: time.Hour})
+	noWorkflowError(t, w)
+	if r := completed(t, "t1", outs[1]); r.Handoff {
+		t.Fatalf("one upset message handed off: %+v (the test needs a message the engine answers)", r)
+	}
+	r := completed(t, "t2", outs[2])
+	if !r.Handoff || len(r.MessageIDs) != 2 {
+		t.Fatalf("the second upset message: %+v, want a handoff", r)
+	}
+	stored := byID(fx.transcript(t))
+	m := stored[r.MessageIDs[1]]
+	if m.Author != conversation.AuthorAI || !m.Handoff || m.Meta["handoff_reason"] != ReasonNegativeSentiment || m.Lang != "es" {
+		t.Errorf("the handoff message: %+v", m)
+	}
+	if c := fx.conversation(t); c.Status != conversation.StatusHandoff || c.HandoffReason != ReasonNegativeSentiment {
+		t.Errorf("conversation %q %q", c.Status, c.HandoffReason)
+	}
+	if len(desk.opened) != 1 || desk.opened[0].Reason != ReasonNegativeSentiment {
+		t.Errorf("desk %+v", desk.opened)
+	}
+	if neg := stored[outs[1].result.MessageIDs[0]]; neg.Meta["sentiment"] != "negative" {
+		t.Errorf("the upset message's meta %v, want sentiment negative", neg.Meta)
 	}
 }

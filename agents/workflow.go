@@ -54,6 +54,7 @@ type WorkflowInput struct {
 	Memory        map[string]string // slots the customer gave in earlier turns (order number, email)
 	Handoff       bool              // a human holds the floor: the AI stays silent
 	HandoffID     string            // the open handoff at the desk, if one was queued
+	Sentiment     []bool            // whether each of the customer's last messages was negative
 	Runs          int               // how many runs came before this one
 
 	Identity  tools.Identity  // the verified customer, if any
@@ -264,6 +265,21 @@ func (w *conversationWF) handleTurn(ctx workflow.Context, req TurnRequest) (Turn
 		return TurnResult{}, fmt.Errorf("save message: %w", err)
 	}
 	res := TurnResult{TurnID: req.TurnID, MessageIDs: []string{saved.ID}, Handoff: w.in.Handoff}
+
+	// A customer upset in two of their last three messages gets a person, not another AI
+	// answer. (Conversations recorded before this replay without it.)
+	if !w.in.Handoff && workflow.GetVersion(ctx, "sentiment-handoff", workflow.DefaultVersion, 1) == 1 && w.upsetTooOften(saved.Negative) {
+		var said SavedMessage
+		if err := workflow.ExecuteActivity(saveCtx, a.HandOffNow, HandOffNowInput{ConversationID: w.in.ConversationID, TurnID: req.TurnID,
+			Reason: ReasonNegativeSentiment}).Get(ctx, &said); err != nil {
+			return TurnResult{}, fmt.Errorf("hand off: %w", err)
+		}
+		w.in.Handoff, w.in.PendingIntent = true, ""
+		res.MessageIDs, res.Handoff = append(res.MessageIDs, said.ID), true
+		if workflow.GetVersion(ctx, "desk-handoff", workflow.DefaultVersion, 1) == 1 {
+			w.openHandoff(ctx, req.TurnID, ReasonNegativeSentiment)
+		}
+	}
 
 	if !w.in.Handoff {
 		out, err := w.respond(ctx, respondCtx, RespondInput{
