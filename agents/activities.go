@@ -15,9 +15,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/attache-dev/attache/conversation"
+	"github.com/attache-dev/attache/handoff/packet"
 	"github.com/attache-dev/attache/i18n"
 	"github.com/attache-dev/attache/knowledge"
-	"github.com/attache-dev/attache/handoff/packet"
 	"github.com/attache-dev/attache/policy/screen"
 	"github.com/attache-dev/attache/policy/taboo"
 	"github.com/attache-dev/attache/stream"
