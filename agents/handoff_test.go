@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/testsuite"
-
 	"github.com/attache-dev/attache/conversation"
 )
 
@@ -50,22 +48,6 @@ func (upperTranslator) Translate(_ context.Context, text, from, to string) (Tran
 	return Translation{Text: strings.ToUpper(text) + " [" + from + "→" + to + "]", Translated: true, Engine: "test"}, nil
 }
 
-// agentUpdate sends one of the human side's Updates from a delayed callback.
-func (w *wfEnv) agentUpdate(name, id string, arg any) *outcome {
-	o := &outcome{}
-	w.env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
-		OnAccept: func() { o.accepted = true },
-		OnReject: func(err error) { o.rejected, o.done = err, true },
-		OnComplete: func(v any, err error) {
-			o.err, o.done = err, true
-			if r, ok := v.(TurnResult); ok {
-				o.result = r
-			}
-		},
-	}, arg)
-	return o
-}
-
 // TestAHumanTakesOverThenHandsBack: a customer asks for a person; the handoff is opened at
 // the desk with what the workflow knows; an English-writing agent's message reaches the
 // Spanish customer translated, stored as the agent's (never the AI's) with the original
@@ -83,10 +65,10 @@ func TestAHumanTakesOverThenHandsBack(t *testing.T) {
 		ask = w.send("t0", TurnRequest{TurnID: "t0", Text: "Quiero hablar con una persona, por favor", Locale: "es-MX"})
 	})
 	w.at(time.Minute, func() {
-		agentMsg = w.agentUpdate(UpdateAgentMessage, "agent/a1", AgentMessage{TurnID: "a1", AgentName: "Sam", AgentLang: "en", Text: "Hi, I am Sam and I will help you."})
+		agentMsg = w.update(UpdateAgentMessage, "agent/a1", AgentMessage{TurnID: "a1", AgentName: "Sam", AgentLang: "en", Text: "Hi, I am Sam and I will help you."})
 	})
 	w.at(2*time.Minute, func() { silent = w.send("t1", TurnRequest{TurnID: "t1", Text: "¿Hola?", Locale: "es-MX"}) })
-	w.at(3*time.Hour, func() { back = w.agentUpdate(UpdateHandBack, "hb", HandBack{By: "sam@shop.example"}) })
+	w.at(3*time.Hour, func() { back = w.update(UpdateHandBack, "hb", HandBack{By: "sam@shop.example"}) })
 	w.at(3*time.Hour+time.Minute, func() { again = w.send("t2", TurnRequest{TurnID: "t2", Text: "Hola", Locale: "es-MX"}) })
 	w.run(WorkflowInput{IdleTimeout: 5 * time.Hour})
 	noWorkflowError(t, w)

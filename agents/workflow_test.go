@@ -61,8 +61,14 @@ type outcome struct {
 // uses the turn ID); passing another ID with the same TurnID reproduces a retry that the
 // server no longer deduplicates, as after continue-as-new. Call it from a delayed callback.
 func (w *wfEnv) send(updateID string, req TurnRequest) *outcome {
+	return w.update(UpdateSendMessage, updateID, req)
+}
+
+// update delivers any Update of the workflow and records what its sender saw. Call it
+// from a delayed callback.
+func (w *wfEnv) update(name, updateID string, arg any) *outcome {
 	o := &outcome{}
-	w.env.UpdateWorkflow(UpdateSendMessage, updateID, &testsuite.TestUpdateCallback{
+	w.env.UpdateWorkflow(name, updateID, &testsuite.TestUpdateCallback{
 		OnAccept: func() { o.accepted = true },
 		OnReject: func(err error) { o.rejected, o.done = err, true },
 		OnComplete: func(v any, err error) {
@@ -71,7 +77,7 @@ func (w *wfEnv) send(updateID string, req TurnRequest) *outcome {
 				o.result = r
 			}
 		},
-	}, req)
+	}, arg)
 	return o
 }
 

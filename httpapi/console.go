@@ -94,13 +94,7 @@ func (h *handlers) knowledgeArticles(c *gin.Context) {
 		}
 		f.StaleOnly = b
 	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			errs = append(errs, FieldError{"limit", "between 1 and 1000"})
-		}
-		f.Limit = n
-	}
+	f.Limit = limitParam(c, 0, &errs)
 	if len(errs) > 0 {
 		invalid(c, "The article list was not read.", errs...)
 		return

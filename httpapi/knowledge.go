@@ -7,7 +7,6 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -218,13 +217,10 @@ type gapJSON struct {
 
 func (h *handlers) knowledgeGaps(c *gin.Context) {
 	f := kbstore.GapFilter{Locale: c.Query("locale"), Market: strings.ToUpper(c.Query("market"))}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			invalid(c, "The gap report was not read.", FieldError{"limit", "between 1 and 1000"})
-			return
-		}
-		f.Limit = n
+	var errs []FieldError
+	if f.Limit = limitParam(c, 0, &errs); len(errs) > 0 {
+		invalid(c, "The gap report was not read.", errs...)
+		return
 	}
 	if v := c.Query("since"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)

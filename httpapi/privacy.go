@@ -87,14 +87,11 @@ func (h *handlers) privacyErase(c *gin.Context) {
 
 // privacyRequests lists data-subject requests, newest first.
 func (h *handlers) privacyRequests(c *gin.Context) {
-	limit := 100
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			invalid(c, "The query was not accepted.", FieldError{"limit", "between 1 and 1000"})
-			return
-		}
-		limit = n
+	var errs []FieldError
+	limit := limitParam(c, 100, &errs)
+	if len(errs) > 0 {
+		invalid(c, "The query was not accepted.", errs...)
+		return
 	}
 	rs, err := h.cfg.Privacy.Requests(c.Request.Context(), limit)
 	if err != nil {

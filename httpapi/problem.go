@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 )
@@ -69,4 +70,19 @@ func unavailable(c *gin.Context) {
 func unavailableBecause(c *gin.Context, detail string) {
 	c.Header("Retry-After", "2")
 	writeProblem(c, Problem{Type: typeUnavailable, Title: "Temporarily unavailable", Status: http.StatusServiceUnavailable, Detail: detail})
+}
+
+// limitParam reads the "limit" query parameter (1 to 1000): def when absent; when bad it
+// adds a field error to errs and returns def.
+func limitParam(c *gin.Context, def int, errs *[]FieldError) int {
+	v := c.Query("limit")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1000 {
+		*errs = append(*errs, FieldError{"limit", "between 1 and 1000"})
+		return def
+	}
+	return n
 }

@@ -251,13 +251,7 @@ func (h *handlers) auditEntries(c *gin.Context) {
 		}
 		f.After = n
 	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			errs = append(errs, FieldError{"limit", "between 1 and 1000"})
-		}
-		f.Limit = n
-	}
+	f.Limit = limitParam(c, 0, &errs)
 	if len(errs) > 0 {
 		invalid(c, "The query was not accepted.", errs...)
 		return
