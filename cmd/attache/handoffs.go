@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 
 	lcanthropic "github.com/tmc/langchaingo/llms/anthropic"
@@ -27,12 +28,29 @@ import (
 
 // newDesk builds the handoff desk: the teams (the demo teams until a shop configures its
 // own), the queue in the default database, and the translator for agents.
-func newDesk(pool *pgxpool.Pool, convs *regional.Store, tr translate.Translator, logger *slog.Logger) (*handoff.Desk, error) {
-	router, err := routing.Demo()
+func newDesk(cfg config.Config, pool *pgxpool.Pool, convs *regional.Store, tr translate.Translator, logger *slog.Logger) (*handoff.Desk, error) {
+	router, err := loadTeams(cfg)
 	if err != nil {
 		return nil, err
 	}
 	return &handoff.Desk{Router: router, Queue: queue.New(pool, logger), Conversations: convs, Translator: tr, Logger: logger}, nil
+}
+
+// loadTeams reads ATTACHE_TEAMS_FILE, or the demo teams.
+func loadTeams(cfg config.Config) (*routing.Router, error) {
+	if cfg.TeamsFile == "" {
+		return routing.Demo()
+	}
+	f, err := os.Open(cfg.TeamsFile)
+	if err != nil {
+		return nil, fmt.Errorf("ATTACHE_TEAMS_FILE: %w", err)
+	}
+	defer f.Close()
+	r, err := routing.Load(f)
+	if err != nil {
+		return nil, fmt.Errorf("ATTACHE_TEAMS_FILE %s: %w", cfg.TeamsFile, err)
+	}
+	return r, nil
 }
 
 // deskForAgents adapts the desk to what the conversation workflow's activities need.

@@ -97,6 +97,12 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 		return err
 	}
 	logger := newLogger(cfg, stderr)
+	if cmd != "migrate" {
+		// A shop's teams file is read before anything starts: a typo is named at once.
+		if _, err := loadTeams(cfg); err != nil {
+			return err
+		}
+	}
 	switch cmd {
 	case "dev":
 		return runDev(ctx, cfg, logger, stdout)

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -94,6 +96,10 @@ func startParts(t *testing.T, extra map[string]string) string {
 }
 
 func TestMisconfigurationNamesTheSetting(t *testing.T) {
+	badTeams := filepath.Join(t.TempDir(), "teams.json")
+	if err := os.WriteFile(badTeams, []byte(`{"teams":[{"id":"x","name":"X","languages":["en"],"time_zone":"Mars/Olympus","priority":1,"shifts":{"mon":["09:00-17:00"]}}],"sla":{"default":"4h"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		args []string
 		env  map[string]string
@@ -103,6 +109,8 @@ func TestMisconfigurationNamesTheSetting(t *testing.T) {
 		{[]string{"worker"}, map[string]string{"DATABASE_URL": "postgres://h/db", "TEMPORAL_ADDRESS": "nohost"}, "TEMPORAL_ADDRESS"},
 		{[]string{"dev"}, map[string]string{"ATTACHE_LLM_PROVIDER": "gpt"}, "ATTACHE_LLM_PROVIDER"},
 		{[]string{"migrate"}, map[string]string{"DATABASE_URL": "postgres://127.0.0.1:1/none?connect_timeout=2"}, "connect for migrations"},
+		{[]string{"dev"}, map[string]string{"ATTACHE_TEAMS_FILE": "no-such-teams.json"}, "ATTACHE_TEAMS_FILE"},
+		{[]string{"dev"}, map[string]string{"ATTACHE_TEAMS_FILE": badTeams}, "time_zone"},
 	}
 	for _, tt := range tests {
 		err := run(context.Background(), tt.args, envMap(tt.env), io.Discard, io.Discard)

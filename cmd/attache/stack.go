@@ -308,7 +308,7 @@ func openStores(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, mast
 		tc.Close()
 		return nil, nil, err
 	}
-	if st.desk, err = newDesk(pool, st.convs, st.translator, logger); err != nil {
+	if st.desk, err = newDesk(cfg, pool, st.convs, st.translator, logger); err != nil {
 		tc.Close()
 		return nil, nil, err
 	}

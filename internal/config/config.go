@@ -53,6 +53,7 @@ var Settings = []Setting{
 	{"ATTACHE_IDENTITY_SECRET", "", "Shared secret (at least 32 bytes) of the identity tokens a shop's site or channel signs (JWT, HS256) to say who the customer is; empty refuses identity tokens. Never logged."},
 	{"ATTACHE_REGIONS", "", "Data residency: databases for the conversations of some markets, `name=postgres://...` separated by `;`. `eu` means the EU and EEA markets, `gcc` the Gulf states; any other name lists its markets, e.g. `jp:JP=postgres://...` or `latam:BR+MX=postgres://...`. Conversations (messages, disclosures, consents) of those markets are created and kept there; everything else stays in `DATABASE_URL`. `serve`, `worker` and `migrate`."},
 	{"ATTACHE_MASTER_KEY", "", "Base64 of 32 random bytes (`openssl rand -base64 32`), the same in every `serve` and `worker` process (required there). Keys wrapping each conversation's Temporal-history key, and the keyed hashes that let privacy requests be found without storing whom they were about. `dev` generates one in `$ATTACHE_DATA_DIR/master-key`. Never logged; losing it makes encrypted history unreadable."},
+	{"ATTACHE_TEAMS_FILE", "", "The human teams handoffs are routed to: a JSON file in the format of `handoff/routing/teams.json` (languages, markets, topics, shifts in the team's time zone, holidays, special hours, first-response SLAs). Empty: the demo teams."},
 	{"ATTACHE_RATE_LIMIT_IP", "1200", "Requests per minute one client IP may make to `/v1` (bursts of a twelfth of it); `0` turns the limit off. Answers beyond it are 429 with `Retry-After`."},
 	{"ATTACHE_RATE_LIMIT_CONVERSATION", "60", "Customer messages per minute one conversation may receive (bursts of 10); `0` turns the limit off."},
 	{"ATTACHE_TRUSTED_PROXIES", "", "Comma-separated IPs or CIDRs of reverse proxies whose `X-Forwarded-For` names the client (for rate limits). Empty: the connection's peer is the client."},
@@ -79,6 +80,7 @@ type Config struct {
 	IdentitySecret    string // "" refuses identity tokens
 	MasterKey         []byte // 32 bytes; nil in dev when unset (dev keeps its own)
 	Regions           []Region
+	TeamsFile         string // "" = the demo teams
 	// Requests per minute per client IP and customer messages per minute per conversation;
 	// 0 turns a limit off.
 	RateLimitIP, RateLimitConversation int
@@ -358,6 +360,7 @@ func Load(lookup func(string) (string, bool), mode Mode) (Config, error) {
 		bad("ATTACHE_IDENTITY_SECRET", "%d bytes; want at least 32 (for example: openssl rand -hex 32)", n)
 	}
 	c.Regions = parseRegions(get("ATTACHE_REGIONS"), bad)
+	c.TeamsFile = get("ATTACHE_TEAMS_FILE")
 	if v := get("ATTACHE_MASTER_KEY"); v != "" {
 		k, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(k) != 32 {
