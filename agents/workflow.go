@@ -75,6 +75,9 @@ type TurnResult struct {
 	TurnID     string
 	MessageIDs []string
 	Handoff    bool
+	// Coalesced: more of the customer's messages were waiting, so this one is answered
+	// together with them, by the reply of the last (a burst gets one answer, not one each).
+	Coalesced bool
 }
 
 // CompletedTurn remembers a turn's result so that a retry is answered, not re-run.
@@ -179,10 +182,12 @@ type conversationWF struct {
 	order        []string
 	mu           workflow.Mutex
 	turnsThisRun int
+	waiting      map[string]int // turn ID → its handlers waiting for the turn lock
+	coalesced    []string       // texts of a burst answered by the burst's last turn
 }
 
 func newConversation(ctx workflow.Context, in WorkflowInput) *conversationWF {
-	w := &conversationWF{in: in, completed: make(map[string]TurnResult), mu: workflow.NewMutex(ctx)}
+	w := &conversationWF{in: in, completed: make(map[string]TurnResult), mu: workflow.NewMutex(ctx), waiting: map[string]int{}}
 	for _, c := range in.Completed {
 		w.remember(c.TurnID, c.Result)
 	}
@@ -235,7 +240,12 @@ func (w *conversationWF) handleTurn(ctx workflow.Context, req TurnRequest) (Turn
 	if r, ok := w.completed[req.TurnID]; ok {
 		return r, nil
 	}
-	if err := w.mu.Lock(ctx); err != nil {
+	w.waiting[req.TurnID]++
+	err := w.mu.Lock(ctx)
+	if w.waiting[req.TurnID]--; w.waiting[req.TurnID] == 0 {
+		delete(w.waiting, req.TurnID)
+	}
+	if err != nil {
 		return TurnResult{}, err
 	}
 	defer w.mu.Unlock()
@@ -281,9 +291,23 @@ func (w *conversationWF) handleTurn(ctx workflow.Context, req TurnRequest) (Turn
 		}
 	}
 
+	// A burst: other messages of the customer's wait behind this one. The last of them
+	// answers them all. (Conversations recorded before this replay without it.)
+	if !w.in.Handoff && w.othersWaiting(req.TurnID) && workflow.GetVersion(ctx, "coalesce-bursts", workflow.DefaultVersion, 1) == 1 {
+		w.coalesced = append(w.coalesced, req.Text)
+		res.Coalesced = true
+		w.remember(req.TurnID, res)
+		w.turnsThisRun++
+		return res, nil
+	}
+	text := req.Text
+	if len(w.coalesced) > 0 {
+		text, w.coalesced = strings.Join(append(w.coalesced, req.Text), "\n"), nil
+	}
+
 	if !w.in.Handoff {
 		out, err := w.respond(ctx, respondCtx, RespondInput{
-			ConversationID: w.in.ConversationID, TurnID: req.TurnID, Text: req.Text, Locale: req.Locale,
+			ConversationID: w.in.ConversationID, TurnID: req.TurnID, Text: text, Locale: req.Locale,
 		})
 		if err != nil {
 			return TurnResult{}, err
@@ -299,6 +323,17 @@ func (w *conversationWF) handleTurn(ctx workflow.Context, req TurnRequest) (Turn
 	w.remember(req.TurnID, res)
 	w.turnsThisRun++
 	return res, nil
+}
+
+// othersWaiting reports whether another turn than turnID waits for the turn lock (a
+// duplicate of turnID itself does not count: it gets this turn's result).
+func (w *conversationWF) othersWaiting(turnID string) bool {
+	for id := range w.waiting {
+		if id != turnID {
+			return true
+		}
+	}
+	return false
 }
 
 // respond lets the responder answer a turn (or an event without a customer message, such

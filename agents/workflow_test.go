@@ -239,21 +239,24 @@ func TestConcurrentTurnsRunOneAtATimeInArrivalOrder(t *testing.T) {
 	})
 	w.run(WorkflowInput{IdleTimeout: time.Hour})
 
+	// A burst: every message is stored in arrival order, and the burst gets one answer, the
+	// last turn's, after all of them.
 	msgs := fx.transcript(t)
-	if len(msgs) != 2*len(texts) {
-		t.Fatalf("transcript has %d messages, want %d: %+v", len(msgs), 2*len(texts), msgs)
+	if len(msgs) != len(texts)+1 {
+		t.Fatalf("transcript has %d messages, want %d: %+v", len(msgs), len(texts)+1, msgs)
 	}
 	for i := range texts {
 		res := completed(t, fmt.Sprint("c-", i), outs[i])
-		c, ai := msgs[2*i], msgs[2*i+1]
-		// The store's order is the arrival order, and each reply directly follows its message.
-		if c.TurnID != fmt.Sprint("c-", i) || c.Author != conversation.AuthorCustomer || c.Text != texts[i] ||
-			ai.TurnID != c.TurnID || ai.Author != conversation.AuthorAI {
-			t.Fatalf("transcript position %d-%d: %s %s %q, %s %s; want turn c-%d's message then its reply\n%+v",
-				2*i, 2*i+1, c.TurnID, c.Author, c.Text, ai.TurnID, ai.Author, i, msgs)
+		c := msgs[i]
+		if c.TurnID != fmt.Sprint("c-", i) || c.Author != conversation.AuthorCustomer || c.Text != texts[i] {
+			t.Fatalf("transcript position %d: %s %s %q; want turn c-%d's message\n%+v", i, c.TurnID, c.Author, c.Text, i, msgs)
 		}
-		if !slices.Equal(res.MessageIDs, []string{c.ID, ai.ID}) {
-			t.Errorf("turn c-%d result %v, stored %s %s", i, res.MessageIDs, c.ID, ai.ID)
+		last := i == len(texts)-1
+		if want := []string{c.ID}; !last && (!slices.Equal(res.MessageIDs, want) || !res.Coalesced) {
+			t.Errorf("turn c-%d result %+v, want its message only, coalesced", i, res)
+		}
+		if ai := msgs[len(texts)]; last && (!slices.Equal(res.MessageIDs, []string{c.ID, ai.ID}) || ai.Author != conversation.AuthorAI || ai.TurnID != c.TurnID) {
+			t.Errorf("the last turn's result %+v, reply %+v: want the burst's one answer", res, ai)
 		}
 	}
 }
@@ -365,7 +368,8 @@ func TestMaxTurnsPerRunContinuesAsNewCarryingCompletedTurns(t *testing.T) {
 	texts := []string{"Olá", "Obrigado", "Tchau"}
 	outs := make([]*outcome, len(texts))
 	// Three turns at once with a limit of two: the third is waiting for the turn lock when
-	// the limit is reached; the run must finish it before continuing as new.
+	// the limit is reached; the run must finish it before continuing as new. (Arriving at
+	// once, they are one burst with one answer.)
 	w.at(0, func() {
 		for i, text := range texts {
 			outs[i] = w.send(fmt.Sprint("can-", i), TurnRequest{TurnID: fmt.Sprint("can-", i), Text: text, Locale: "pt-BR"})
@@ -418,8 +422,9 @@ func TestMaxTurnsPerRunContinuesAsNewCarryingCompletedTurns(t *testing.T) {
 		t.Errorf("retry after continue-as-new got %+v, want the first result %+v", got, outs[0].result)
 	}
 	completed(t, "can-3", fresh)
-	if n := len(fx.transcript(t)); n != 8 {
-		t.Errorf("transcript has %d messages, want 8 (four turns, each once)", n)
+	// The first three arrived at once: one answer for the burst. Then can-3 and its answer.
+	if n := len(fx.transcript(t)); n != 6 {
+		t.Errorf("transcript has %d messages, want 6 (four customer messages, each once, and two answers)", n)
 	}
 	if stErr != nil || st.Runs != 1 || st.CompletedTurns != 4 || st.TurnsThisRun != 1 {
 		t.Errorf("state of the second run: %+v (%v), want Runs 1, 4 completed, 1 this run", st, stErr)

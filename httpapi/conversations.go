@@ -137,10 +137,13 @@ type postMessageRequest struct {
 }
 
 type turnJSON struct {
-	TurnID   string           `json:"turn_id"`
-	Status   string           `json:"status"` // "completed" or "pending"
-	Handoff  bool             `json:"handoff,omitempty"`
-	Messages []stream.Message `json:"messages,omitempty"`
+	TurnID  string `json:"turn_id"`
+	Status  string `json:"status"` // "completed" or "pending"
+	Handoff bool   `json:"handoff,omitempty"`
+	// Coalesced: the message arrived in a burst and is answered with the burst's last one
+	// (the answer then comes on the event stream).
+	Coalesced bool             `json:"coalesced,omitempty"`
+	Messages  []stream.Message `json:"messages,omitempty"`
 }
 
 func (h *handlers) postMessage(c *gin.Context) {
@@ -204,7 +207,7 @@ func (h *handlers) postMessage(c *gin.Context) {
 		h.fail(c, "read turn", err)
 		return
 	}
-	c.JSON(http.StatusOK, turnJSON{TurnID: res.TurnID, Status: "completed", Handoff: res.Handoff, Messages: toMessagesJSON(msgs)})
+	c.JSON(http.StatusOK, turnJSON{TurnID: res.TurnID, Status: "completed", Handoff: res.Handoff, Coalesced: res.Coalesced, Messages: toMessagesJSON(msgs)})
 }
 
 // events streams a conversation's live events as server-sent events: stored messages
