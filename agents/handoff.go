@@ -89,7 +89,8 @@ func (a *Activities) OpenHandoff(ctx context.Context, in OpenHandoffInput) (Hand
 	if err != nil {
 		return HandoffTicket{}, fmt.Errorf("open handoff: %w", err)
 	}
-	if !t.Created || t.OnShift || t.ReplyBy.IsZero() || a.Catalog == nil {
+	// An approval's wait was explained by the AI's reply; the notice is for handoffs.
+	if !t.Created || t.OnShift || t.ReplyBy.IsZero() || a.Catalog == nil || in.Reason == ReasonApprovalNeeded {
 		return t, nil
 	}
 	conv, err := a.Store.Get(ctx, in.ConversationID)
@@ -243,7 +244,7 @@ func (w *conversationWF) openHandoff(ctx workflow.Context, turnID, reason string
 				return
 			}
 		}
-		if w.in.HandoffID != id || !w.in.Handoff {
+		if w.in.HandoffID != id {
 			return // handed back or replaced
 		}
 		var escalated bool
@@ -359,6 +360,10 @@ func humanSideError(err error) error {
 	}
 	return fmt.Errorf("human side: %w", err)
 }
+
+// ReasonApprovalNeeded is the reason of the handoff that puts a write waiting for a staff
+// decision in the agents' queue; the AI keeps talking meanwhile.
+const ReasonApprovalNeeded = "approval_needed"
 
 // ReasonNegativeSentiment is the handoff reason when the customer was upset in several of
 // their last messages.

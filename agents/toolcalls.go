@@ -151,6 +151,11 @@ func (w *conversationWF) runCall(ctx workflow.Context, turnID, market, locale st
 			p.Kind = AwaitApproval
 			p.Since = workflow.Now(ctx)
 			w.in.Approvals = append(w.in.Approvals, *p)
+			// The approval goes to the agents' queue; the AI keeps the floor meanwhile.
+			// (Conversations recorded before this replay without it.)
+			if workflow.GetVersion(ctx, "approval-desk", workflow.DefaultVersion, 1) == 1 {
+				w.openHandoff(ctx, turnID, ReasonApprovalNeeded)
+			}
 			step.Result = p.Preview
 			step.Result.Outcome = tools.NeedsApproval
 			return step

@@ -27,6 +27,11 @@ func TestReturnAboveTheLimitIsApprovedOverHTTP(t *testing.T) {
 		t.Fatalf("reply to the yes: %+v, want the customer told a person approves", wait)
 	}
 
+	// The approval is in the agents' queue, though the AI keeps the conversation.
+	if code, _, b := c.do("GET", "/v1/handoffs", nil); code != http.StatusOK ||
+		!strings.Contains(string(b), `"conversation_id":"`+conv+`","reason":"approval_needed"`) {
+		t.Errorf("the handoff queue: %d %.400s, want the approval of this conversation", code, b)
+	}
 	code, _, b := c.do("GET", "/v1/conversations/"+conv+"/approvals", nil)
 	if code != http.StatusOK {
 		t.Fatalf("list approvals: %d %s", code, b)
