@@ -517,6 +517,9 @@ func (d *dialog) approvalDecided(s ToolStep) {
 	d.reply.Intent = "approval"
 	switch {
 	case s.Result.Outcome == tools.OK && s.Result.Verified:
+		// The engine read an event with no customer text as not understood and handed off;
+		// a done approval is no reason for a person to take over.
+		d.reply.Handoff, d.reply.HandoffReason = false, ""
 		d.say(keyApprovalDone, o.OrderID, amount)
 	case s.Result.Outcome == tools.Denied:
 		d.handoff(ReasonPolicyLimit, keyApprovalDenied, o.OrderID)

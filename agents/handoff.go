@@ -34,6 +34,8 @@ type HandoffDesk interface {
 	Open(ctx context.Context, req HandoffRequest) (HandoffTicket, error)
 	// Escalate marks a handoff nobody claimed in time; false when it was claimed or closed.
 	Escalate(ctx context.Context, handoffID string) (bool, error)
+	// Settle closes a handoff still waiting in the queue whose cause was dealt with.
+	Settle(ctx context.Context, handoffID string) error
 }
 
 // HandoffRequest is what the workflow knows when it hands off.
@@ -117,6 +119,14 @@ func (a *Activities) EscalateHandoff(ctx context.Context, handoffID string) (boo
 		return false, nil
 	}
 	return a.Desk.Escalate(ctx, handoffID)
+}
+
+// SettleHandoff closes a queued handoff whose cause was dealt with elsewhere.
+func (a *Activities) SettleHandoff(ctx context.Context, handoffID string) error {
+	if a.Desk == nil {
+		return nil
+	}
+	return a.Desk.Settle(ctx, handoffID)
 }
 
 // AgentMessage is a human agent's message to the customer.

@@ -34,6 +34,8 @@ func (d *recordingDesk) Open(_ context.Context, req HandoffRequest) (HandoffTick
 	return t, nil
 }
 
+func (d *recordingDesk) Settle(context.Context, string) error { return nil }
+
 func (d *recordingDesk) Escalate(_ context.Context, id string) (bool, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -296,6 +296,19 @@ func (w *conversationWF) handleDecision(ctx workflow.Context, d Decision) (Decis
 	if err != nil {
 		return DecisionResult{}, err
 	}
+	// Nothing left to approve and nobody holds the conversation: the queue entry that asked
+	// for the approval is done. (Conversations recorded before this replay without it.)
+	if len(w.in.Approvals) == 0 && !w.in.Handoff && w.in.HandoffID != "" &&
+		workflow.GetVersion(ctx, "settle-approval", workflow.DefaultVersion, 1) == 1 {
+		var a *Activities
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second,
+			RetryPolicy: &temporal.RetryPolicy{MaximumInterval: 10 * time.Second, MaximumAttempts: 10}})
+		if err := workflow.ExecuteActivity(actx, a.SettleHandoff, w.in.HandoffID).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("approval handoff left open", "handoff", w.in.HandoffID, "err", err)
+		} else {
+			w.in.HandoffID = ""
+		}
+	}
 	return DecisionResult{Result: step.Result, MessageIDs: out.MessageIDs}, nil
 }
 

@@ -108,6 +108,10 @@ func TestReturnAboveTheLimitIsApprovedOverHTTP(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(string(b), `"actor":"staff:`+devAdminEmail+`"`) || !strings.Contains(string(b), `"key":"`+key+`"`) {
 		t.Errorf("audit of the decision: %d %s", code, b)
 	}
+	// Decided, the approval's queue entry is settled.
+	if code, _, b := c.do("GET", "/v1/handoffs", nil); code != http.StatusOK || strings.Contains(string(b), `"conversation_id":"`+conv+`"`) {
+		t.Errorf("the handoff queue after the decision: %d %.400s, want this conversation gone", code, b)
+	}
 	// Without staff credentials nobody may look or decide.
 	anon := apiClient{t: t, base: st.http.URL()}
 	if code, _, _ := anon.do("POST", path, `{"approve": true}`); code != http.StatusUnauthorized {
@@ -118,6 +122,11 @@ func TestReturnAboveTheLimitIsApprovedOverHTTP(t *testing.T) {
 	if last.Author != "ai" || last.ID != first.MessageIDs[0] || !strings.Contains(last.Text, "DE-10004") {
 		t.Fatalf("the customer's last message: %+v, want the approval's outcome", last)
 	}
+	// The AI still has the conversation after the approval.
+	if after := reply(t, c.send(conv, "t-thanks", "Thank you!", "en-GB")); after.Handoff {
+		t.Errorf("after the approval: %+v, want the AI to answer, not a handoff", after)
+	}
+
 	var writes int
 	var status string
 	if err := st.pool.QueryRow(t.Context(), `SELECT (SELECT count(*) FROM commerce_operations WHERE object_id = 'DE-10004'),

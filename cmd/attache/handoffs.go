@@ -84,6 +84,11 @@ func (a deskForAgents) Escalate(ctx context.Context, id string) (bool, error) {
 	return a.d.Escalate(ctx, id)
 }
 
+func (a deskForAgents) Settle(ctx context.Context, id string) error {
+	_, err := a.d.Queue.Settle(ctx, id)
+	return err
+}
+
 func toolOutcome(o tools.Outcome) string {
 	switch o {
 	case tools.OK:

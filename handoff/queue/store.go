@@ -166,6 +166,27 @@ func (s *Store) Resolve(ctx context.Context, handoffID, agentID string) (Handoff
 		RETURNING `+columns)
 }
 
+// Settle resolves a handoff that is still queued because what it waited for was done
+// elsewhere (an approval decided through the API). A claimed handoff stays with its agent,
+// and a closed one stays as it is: both are returned unchanged, without an error.
+func (s *Store) Settle(ctx context.Context, handoffID string) (Handoff, error) {
+	if !isUUID(handoffID) {
+		return Handoff{}, fmt.Errorf("settle handoff %q: %w", handoffID, ErrNotFound)
+	}
+	h, err := scanHandoff(s.db.QueryRow(ctx, `
+		UPDATE handoffs SET status = 'resolved', resolved_at = now()
+		WHERE id = $1 AND status = 'queued'
+		RETURNING `+columns, handoffID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return s.Get(ctx, handoffID)
+	}
+	if err != nil {
+		return Handoff{}, fmt.Errorf("settle handoff %s: %w", handoffID, err)
+	}
+	s.logger.Info("handoff settled", "handoff", h.ID)
+	return h, nil
+}
+
 // HandBack closes a handoff the agent holds by giving the conversation back to the AI.
 // Handing it back again, by the same agent, returns it unchanged.
 func (s *Store) HandBack(ctx context.Context, handoffID, agentID string) (Handoff, error) {

@@ -571,3 +571,29 @@ func TestReasonsMatchTheSchema(t *testing.T) {
 		t.Error(`"bored" is Valid`)
 	}
 }
+
+// TestSettleClosesOnlyAWaitingHandoff: a queued handoff is resolved by Settle; a claimed one
+// stays with its agent.
+func TestSettleClosesOnlyAWaitingHandoff(t *testing.T) {
+	ctx := context.Background()
+	pool := pgtest.Pool(t)
+	s := New(pool, pgtest.Logger())
+	a, b := newConversation(t, pool), newConversation(t, pool)
+	ha, _, err := s.Open(ctx, NewHandoff{ConversationID: a, Reason: ReasonApprovalNeeded, Team: "eu", Packet: json.RawMessage(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hb, _, err := s.Open(ctx, NewHandoff{ConversationID: b, Reason: ReasonApprovalNeeded, Team: "eu", Packet: json.RawMessage(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Claim(ctx, hb.ID, "agent-1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Settle(ctx, ha.ID); err != nil || got.Status != StatusResolved || got.ResolvedAt.IsZero() {
+		t.Errorf("settle a queued handoff: %+v %v", got, err)
+	}
+	if got, err := s.Settle(ctx, hb.ID); err != nil || got.Status != StatusClaimed || got.ClaimedBy != "agent-1" {
+		t.Errorf("settle a claimed handoff: %+v %v, want it unchanged", got, err)
+	}
+}
