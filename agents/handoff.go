@@ -46,6 +46,7 @@ type HandoffRequest struct {
 	Identity       tools.Identity
 	Approvals      []PendingAction
 	Done           []DoneCall
+	Orders         []OrderSeen
 }
 
 // HandoffTicket is an opened handoff.
@@ -232,7 +233,7 @@ func (w *conversationWF) openHandoff(ctx workflow.Context, turnID, reason string
 		RetryPolicy: &temporal.RetryPolicy{MaximumInterval: 10 * time.Second, MaximumAttempts: 10}})
 	var t HandoffTicket
 	if err := workflow.ExecuteActivity(actx, a.OpenHandoff, OpenHandoffInput{HandoffRequest{ConversationID: w.in.ConversationID,
-		TurnID: turnID, Reason: reason, Identity: w.in.Identity, Approvals: w.in.Approvals, Done: w.in.Done}}).Get(ctx, &t); err != nil {
+		TurnID: turnID, Reason: reason, Identity: w.in.Identity, Approvals: w.in.Approvals, Done: w.in.Done, Orders: w.in.Orders}}).Get(ctx, &t); err != nil {
 		// The conversation is handed off whatever the desk said: the AI stays silent and
 		// the status tells the staff. The desk's failure is in the workflow's history.
 		workflow.GetLogger(ctx).Error("handoff not queued", "conversation", w.in.ConversationID, "err", err)

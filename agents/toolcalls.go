@@ -1,6 +1,7 @@
 package agents
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -162,7 +163,47 @@ func (w *conversationWF) runCall(ctx workflow.Context, turnID, market, locale st
 		}
 	}
 	step.Result = w.execute(ctx, inv, pc.Spec)
+	w.noteOrder(step.Result)
 	return step
+}
+
+// OrderSeen is an order a tool looked up in the conversation, for the handoff packet.
+type OrderSeen struct {
+	ID, Status string
+	Total      string // major units as the shop wrote them, "282.00"
+	Currency   string
+	Tracking   string
+}
+
+// keepOrdersSeen bounds the orders remembered for the packet.
+const keepOrdersSeen = 5
+
+// noteOrder remembers the order a successful tool result describes, latest last.
+func (w *conversationWF) noteOrder(r tools.Result) {
+	if r.Outcome != tools.OK || len(r.Data) == 0 {
+		return
+	}
+	var v struct {
+		OrderID string `json:"order_id"`
+		Status  string `json:"status"`
+		Total   struct {
+			Amount   string `json:"amount"`
+			Currency string `json:"currency"`
+		} `json:"total"`
+		TrackingIDs []string `json:"tracking_ids"`
+	}
+	if json.Unmarshal(r.Data, &v) != nil || v.OrderID == "" || v.Status == "" {
+		return
+	}
+	o := OrderSeen{ID: v.OrderID, Status: v.Status, Total: v.Total.Amount, Currency: v.Total.Currency}
+	if len(v.TrackingIDs) > 0 {
+		o.Tracking = v.TrackingIDs[0]
+	}
+	w.in.Orders = slices.DeleteFunc(w.in.Orders, func(x OrderSeen) bool { return x.ID == o.ID })
+	w.in.Orders = append(w.in.Orders, o)
+	if len(w.in.Orders) > keepOrdersSeen {
+		w.in.Orders = w.in.Orders[len(w.in.Orders)-keepOrdersSeen:]
+	}
 }
 
 // execute runs a call as its own activity and remembers a completed write and a verified

@@ -55,6 +55,7 @@ type WorkflowInput struct {
 	Handoff       bool              // a human holds the floor: the AI stays silent
 	HandoffID     string            // the open handoff at the desk, if one was queued
 	Sentiment     []bool            // whether each of the customer's last messages was negative
+	Orders        []OrderSeen       // orders the tools looked up, latest last
 	Runs          int               // how many runs came before this one
 
 	Identity  tools.Identity  // the verified customer, if any

@@ -59,6 +59,7 @@ type OpenRequest struct {
 	Claims         []packet.Claim
 	ToolCalls      []packet.ToolCall
 	Approvals      []packet.Approval
+	Orders         []packet.Order
 }
 
 // Ticket is an opened handoff.
@@ -113,7 +114,7 @@ func (d *Desk) Open(ctx context.Context, req OpenRequest) (Ticket, error) {
 
 	in := packet.Input{
 		Conversation: packet.Conversation{ID: conv.ID, Market: conv.Market, Locale: conv.Locale, Channel: conv.Channel, Claims: claims(conv, req.Claims)},
-		Messages:     packetMessages(msgs), ToolCalls: req.ToolCalls, Approvals: req.Approvals,
+		Messages:     packetMessages(msgs), ToolCalls: req.ToolCalls, Approvals: req.Approvals, Orders: req.Orders,
 		Reason: reason, ReasonDetail: detail, At: now,
 	}
 	if len(ds) > 0 {

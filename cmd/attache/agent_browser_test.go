@@ -126,6 +126,11 @@ func TestAnArabicCustomerIsHelpedByAnEnglishSpeakingAgent(t *testing.T) {
 		t.Error("no English translation beside the Arabic transcript")
 	}
 
+	// The order the AI looked up is in the packet.
+	if orders := browser.Eval[string](b2, `document.getElementById('packet-orders').textContent`); !strings.Contains(orders, "DE-10004") {
+		t.Errorf("the packet's orders read %q, want DE-10004", orders)
+	}
+
 	// Approve the pending refund.
 	b2.WaitFor(`document.querySelector('#approvals li.approval button.approve') !== null`)
 	b2.Do(chromedp.Click(chromedp.CSS(`#approvals li.approval button.approve`)))

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 
 	lcanthropic "github.com/tmc/langchaingo/llms/anthropic"
@@ -71,6 +72,15 @@ func (a deskForAgents) Open(ctx context.Context, req agents.HandoffRequest) (age
 	for _, d := range req.Done {
 		name, _, _ := strings.Cut(d.Key, ":")
 		in.ToolCalls = append(in.ToolCalls, packet.ToolCall{Name: name, Outcome: toolOutcome(d.Result.Outcome), Result: d.Result.Data, Key: d.Key})
+	}
+	for _, o := range req.Orders {
+		po := packet.Order{ID: o.ID, Status: o.Status, Tracking: o.Tracking}
+		// The shop writes amounts with its currency's decimals: without the point they are
+		// minor units ("282.00" → 28200).
+		if minor, err := strconv.ParseInt(strings.Replace(o.Total, ".", "", 1), 10, 64); err == nil && o.Currency != "" {
+			po.Total = packet.Money{Minor: minor, Currency: o.Currency}
+		}
+		in.Orders = append(in.Orders, po)
 	}
 	t, err := a.d.Open(ctx, in)
 	if err != nil {
