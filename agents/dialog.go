@@ -163,6 +163,9 @@ func (r OfflineResponder) withTools(tc TurnContext, out offline.Reply, reply *Re
 		(ruleIntents[tc.PendingIntent] != "" && utf8.RuneCountInString(tc.Text) <= 30 && d.countryInText() != "")
 
 	if tc.Event == EventApprovalDecided && len(tc.Steps) > 0 {
+		// An event has no customer text: the engine's reading of it (not understood, a
+		// handoff) means nothing. What the decision's outcome says is the whole reply.
+		reply.Handoff, reply.HandoffReason = false, ""
 		d.approvalDecided(tc.Steps[0])
 		return true
 	}
@@ -517,9 +520,6 @@ func (d *dialog) approvalDecided(s ToolStep) {
 	d.reply.Intent = "approval"
 	switch {
 	case s.Result.Outcome == tools.OK && s.Result.Verified:
-		// The engine read an event with no customer text as not understood and handed off;
-		// a done approval is no reason for a person to take over.
-		d.reply.Handoff, d.reply.HandoffReason = false, ""
 		d.say(keyApprovalDone, o.OrderID, amount)
 	case s.Result.Outcome == tools.Denied:
 		d.handoff(ReasonPolicyLimit, keyApprovalDenied, o.OrderID)

@@ -195,16 +195,9 @@ func (a *Activities) SaveAgentMessage(ctx context.Context, in SaveAgentMessageIn
 // customerLanguage is the language the customer writes in: that of their latest message,
 // else the conversation's locale.
 func (a *Activities) customerLanguage(ctx context.Context, conv conversation.Conversation) string {
-	msgs, err := a.Store.Messages(ctx, conv.ID, 0, 1000)
-	if err == nil {
-		for i := len(msgs) - 1; i >= 0; i-- {
-			if msgs[i].Author == conversation.AuthorCustomer && msgs[i].Lang != "" {
-				return msgs[i].Lang
-			}
-		}
-	}
-	if b := i18n.BaseOf(conv.Locale); b != "" {
-		return b
+	msgs, _ := a.Store.Messages(ctx, conv.ID, 0, 1000) // without them, the locale decides
+	if lang := conversation.CustomerLanguage(conv, msgs); lang != "" {
+		return lang
 	}
 	return "en"
 }
@@ -212,7 +205,6 @@ func (a *Activities) customerLanguage(ctx context.Context, conv conversation.Con
 // HandBackInput gives a conversation back to the AI.
 type HandBackInput struct {
 	ConversationID string
-	By             string
 }
 
 // HandBack reopens the conversation for the AI; its next message discloses again.
@@ -222,7 +214,7 @@ func (a *Activities) HandBack(ctx context.Context, in HandBackInput) error {
 
 // HandBack is the argument of the hand-back Update.
 type HandBack struct {
-	By string // the staff member handing back
+	By string // the staff member handing back, kept in the workflow's history
 }
 
 // openHandoff runs when a turn ends in a handoff: it opens it at the desk and, while nobody
@@ -311,7 +303,7 @@ func (w *conversationWF) handleHandBack(ctx workflow.Context, hb HandBack) error
 	var a *Activities
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{MaximumInterval: 10 * time.Second, MaximumAttempts: 10}})
-	if err := workflow.ExecuteActivity(actx, a.HandBack, HandBackInput{ConversationID: w.in.ConversationID, By: hb.By}).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(actx, a.HandBack, HandBackInput{ConversationID: w.in.ConversationID}).Get(ctx, nil); err != nil {
 		return fmt.Errorf("hand back: %w", err)
 	}
 	w.in.Handoff, w.in.HandoffID, w.in.PendingIntent = false, "", ""

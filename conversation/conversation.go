@@ -8,6 +8,8 @@ package conversation
 import (
 	"errors"
 	"time"
+
+	"golang.org/x/text/language"
 )
 
 // ErrNotFound is returned when a conversation does not exist.
@@ -113,4 +115,20 @@ type Disclosure struct {
 	Text           string
 	Reason         string
 	At             time.Time
+}
+
+// CustomerLanguage is the language the customer writes in: that of their latest message
+// with a known language, else the base language of the conversation's locale, else "".
+func CustomerLanguage(c Conversation, msgs []Message) string {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Author == AuthorCustomer && msgs[i].Lang != "" {
+			return msgs[i].Lang
+		}
+	}
+	if t, err := language.Parse(c.Locale); err == nil {
+		if b, conf := t.Base(); conf != language.No && b.String() != "und" {
+			return b.String()
+		}
+	}
+	return ""
 }

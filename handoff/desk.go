@@ -108,7 +108,7 @@ func (d *Desk) Open(ctx context.Context, req OpenRequest) (Ticket, error) {
 		return Ticket{}, fmt.Errorf("open handoff: %w", err)
 	}
 	now := d.now()
-	lang, topic := customerLanguage(conv, msgs), lastIntent(msgs)
+	lang, topic := conversation.CustomerLanguage(conv, msgs), lastIntent(msgs)
 	reason, detail := reasonOf(req.Reason)
 	dec := d.Router.Route(routing.Request{Language: lang, Market: conv.Market, Topic: topic, Now: now})
 
@@ -207,7 +207,12 @@ func (d *Desk) View(ctx context.Context, handoffID, agentLang string) (View, err
 		agentLang = "en"
 	}
 	tr := d.translator()
+	// Only the summary: the view translates the transcript as it stands now (below), so the
+	// packet's copy of it at handoff time would cost the same model calls twice.
+	transcript := p.Transcript
+	p.Transcript = nil
 	lp, err := packet.Localize(ctx, p, agentLang, tr)
+	lp.Transcript = transcript
 	if err != nil && ctx.Err() != nil {
 		return View{}, err
 	}
@@ -237,16 +242,6 @@ func (d *Desk) View(ctx context.Context, handoffID, agentLang string) (View, err
 		return View{}, err
 	}
 	return View{Handoff: h, Packet: lp, Transcript: lines, Notes: notes}, nil
-}
-
-// customerLanguage is the language of the customer's latest message, else the locale's.
-func customerLanguage(c conversation.Conversation, msgs []conversation.Message) string {
-	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].Author == conversation.AuthorCustomer && msgs[i].Lang != "" {
-			return msgs[i].Lang
-		}
-	}
-	return i18n.BaseOf(c.Locale)
 }
 
 // lastIntent is the intent of the latest AI reply that named one: the topic for routing.

@@ -12,10 +12,19 @@ import (
 	"github.com/attache-dev/attache/handoff/packet"
 	"github.com/attache-dev/attache/handoff/queue"
 	"github.com/attache-dev/attache/handoff/routing"
+	"github.com/attache-dev/attache/handoff/translate"
 	"github.com/attache-dev/attache/internal/testutil/pgtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// countingTranslator "translates" by tagging the text, and counts its calls.
+type countingTranslator struct{ calls int }
+
+func (c *countingTranslator) Translate(_ context.Context, text, from, to string) (translate.Translation, error) {
+	c.calls++
+	return translate.Translation{Text: "[" + to + "] " + text, From: from, To: to, Translated: true, Engine: translate.EngineModel}, nil
+}
 
 // arabicConversation stores a Saudi customer's conversation ending in a request for a person.
 func arabicConversation(t *testing.T, st *pgstore.Store) conversation.Conversation {
@@ -88,6 +97,18 @@ func TestAnArabicCustomerGoesToTheArabicSpeakingDeskOnShift(t *testing.T) {
 	}
 	if len(v.Transcript) != 4 || v.Transcript[0].Translated || v.Packet.SummaryTranslated == nil || !v.Packet.SummaryTranslated.Untranslated {
 		t.Errorf("view %+v, want the transcript untranslated and marked so", v.Packet.SummaryTranslated)
+	}
+
+	// With a translator: the summary and each of the four Arabic messages once — five
+	// calls, not the packet's copy of the transcript as well.
+	counter := &countingTranslator{}
+	d.Translator = counter
+	v, err = d.View(context.Background(), tk.Handoff.ID, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counter.calls != 5 || !v.Transcript[0].Translated || v.Packet.SummaryTranslated.Untranslated || len(v.Packet.Transcript) != 4 {
+		t.Errorf("%d translations, view %+v; want 5, the transcript translated, the packet's transcript kept", counter.calls, v.Packet.SummaryTranslated)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/attache-dev/attache/staff"
 )
@@ -147,10 +148,59 @@ func TestCustomerMessagesAreLimitedPerConversation(t *testing.T) {
 }
 
 func TestLimitsTakeDefaultsForZeroFieldsAndNeverPanic(t *testing.T) {
-	for _, l := range []Limit{{}, {Burst: 3}, {PerSecond: 2}, {PerSecond: -1, Burst: 3}, {PerSecond: math.NaN()}, {PerSecond: math.Inf(1)}} {
-		lim := newLimiter(l, Limit{PerSecond: 1, Burst: 2})
-		if lim != nil {
-			lim.Allow("k")
+	def := Limit{PerSecond: 1, Burst: 2}
+	for _, tc := range []struct {
+		limit Limit
+		off   bool
+		burst int // requests allowed at once
+	}{
+		{Limit{}, false, 2},
+		{Limit{Burst: 3}, false, 3},
+		{Limit{PerSecond: 2}, false, 2},
+		{Limit{PerSecond: -1, Burst: 3}, true, 0},
+		{Limit{PerSecond: math.NaN()}, true, 0},
+		{Limit{PerSecond: math.Inf(1)}, true, 0},
+	} {
+		lim := newLimiter(tc.limit, def)
+		if (lim == nil) != tc.off {
+			t.Errorf("%+v: limiter %v, want off=%v", tc.limit, lim, tc.off)
+			continue
 		}
+		if lim == nil {
+			continue
+		}
+		n := 0
+		for ok, _ := lim.Allow("k"); ok && n < 10; ok, _ = lim.Allow("k") {
+			n++
+		}
+		if n != tc.burst {
+			t.Errorf("%+v: %d requests at once, want %d", tc.limit, n, tc.burst)
+		}
+	}
+}
+
+// Login of fakeStaff refuses every password: the sign-in limit is counted before it.
+func (fakeStaff) Login(context.Context, string, string, time.Duration) (staff.Session, error) {
+	return staff.Session{}, staff.ErrInvalidCredentials
+}
+
+func TestSignInsAreLimitedPerIP(t *testing.T) {
+	api := New(Config{Logger: quietLogger(), Staff: fakeStaff{}, LoginLimit: Limit{PerSecond: 1.0 / 60, Burst: 2}, IPLimit: Limit{PerSecond: -1}})
+	login := func(ip string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", "/v1/auth/login", strings.NewReader(`{"email":"a@shop.example","password":"guess"}`))
+		req.RemoteAddr = ip + ":4000"
+		rec := httptest.NewRecorder()
+		api.ServeHTTP(rec, req)
+		return rec
+	}
+	for i, want := range []int{401, 401, 429} {
+		if rec := login("203.0.113.9"); rec.Code != want {
+			t.Fatalf("sign-in %d: %d %s, want %d", i+1, rec.Code, rec.Body, want)
+		} else if want == 429 && rec.Header().Get("Retry-After") == "" {
+			t.Error("429 without Retry-After")
+		}
+	}
+	if rec := login("198.51.100.4"); rec.Code != 401 {
+		t.Errorf("another IP: %d, want its own budget (401)", rec.Code)
 	}
 }

@@ -70,12 +70,27 @@ type handoffJSON struct {
 	Summary        string    `json:"summary,omitempty"`
 }
 
-func (h *handlers) toHandoffJSON(c *gin.Context, x queue.Handoff) handoffJSON {
+// names returns a lookup of staff names for one request: each account is read once.
+func (h *handlers) names(c *gin.Context) func(id string) string {
+	seen := map[string]string{}
+	return func(id string) string {
+		if h.cfg.Handoffs.Names == nil || id == "" {
+			return id
+		}
+		if n, ok := seen[id]; ok {
+			return n
+		}
+		seen[id] = h.cfg.Handoffs.Names(c.Request.Context(), id)
+		return seen[id]
+	}
+}
+
+func (h *handlers) toHandoffJSON(c *gin.Context, x queue.Handoff, name func(string) string) handoffJSON {
 	out := handoffJSON{ID: x.ID, ConversationID: x.ConversationID, Reason: string(x.Reason), ReasonText: packet.Reason(x.Reason).Description(),
 		Team: x.Team, Language: x.Language, Market: x.Market, Priority: x.Priority, Status: string(x.Status), ClaimedBy: x.ClaimedBy,
 		SLADueAt: x.SLADueAt.UTC(), Escalated: !x.EscalatedAt.IsZero(), CreatedAt: x.CreatedAt.UTC()}
-	if x.ClaimedBy != "" && h.cfg.Handoffs.Names != nil {
-		out.ClaimedByName = h.cfg.Handoffs.Names(c.Request.Context(), x.ClaimedBy)
+	if x.ClaimedBy != "" {
+		out.ClaimedByName = name(x.ClaimedBy)
 	}
 	return out
 }
@@ -97,8 +112,9 @@ func (h *handlers) listHandoffs(c *gin.Context) {
 		return
 	}
 	out := make([]handoffJSON, 0, len(hs))
+	name := h.names(c)
 	for _, x := range hs {
-		out = append(out, h.toHandoffJSON(c, x))
+		out = append(out, h.toHandoffJSON(c, x, name))
 	}
 	c.JSON(http.StatusOK, gin.H{"handoffs": out})
 }
@@ -117,6 +133,7 @@ func (h *handlers) handoffEvents(c *gin.Context) {
 	c.Header("X-Accel-Buffering", "no")
 	c.Status(http.StatusOK)
 	c.Writer.Flush()
+	name := h.names(c) // a stream's staff names are read once
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	keep := time.NewTicker(h.cfg.KeepAlive)
@@ -138,7 +155,7 @@ func (h *handlers) handoffEvents(c *gin.Context) {
 			}
 			cursor = next
 			for _, x := range changed {
-				c.SSEvent("handoff", h.toHandoffJSON(c, x))
+				c.SSEvent("handoff", h.toHandoffJSON(c, x, name))
 			}
 			if len(changed) > 0 {
 				c.Writer.Flush()
@@ -152,11 +169,7 @@ func (h *handlers) handoffError(c *gin.Context, err error) {
 	var held *queue.ClaimedError
 	switch {
 	case errors.As(err, &held):
-		name := held.By
-		if h.cfg.Handoffs.Names != nil {
-			name = h.cfg.Handoffs.Names(c.Request.Context(), held.By)
-		}
-		writeProblem(c, Problem{Type: typeConflict, Title: "Conflict", Status: http.StatusConflict, Detail: "Claimed by " + name + "."})
+		writeProblem(c, Problem{Type: typeConflict, Title: "Conflict", Status: http.StatusConflict, Detail: "Claimed by " + h.names(c)(held.By) + "."})
 	case errors.Is(err, queue.ErrNotHolder):
 		writeProblem(c, Problem{Type: typeConflict, Title: "Conflict", Status: http.StatusConflict, Detail: "Claim the conversation first."})
 	case errors.Is(err, queue.ErrClosed):
@@ -173,20 +186,25 @@ func (h *handlers) handoffError(c *gin.Context, err error) {
 // handoffMove claims, releases or resolves a handoff as the signed-in agent; action is
 // "claimed", "released" or "resolved".
 func (h *handlers) handoffMove(action string) gin.HandlerFunc {
-	move := map[string]func(q handoffQueue) func(ctx context.Context, id, agentID string) (queue.Handoff, error){
-		"claimed":  func(q handoffQueue) func(context.Context, string, string) (queue.Handoff, error) { return q.Claim },
-		"released": func(q handoffQueue) func(context.Context, string, string) (queue.Handoff, error) { return q.Release },
-		"resolved": func(q handoffQueue) func(context.Context, string, string) (queue.Handoff, error) { return q.Resolve },
-	}[action]
 	return func(c *gin.Context) {
 		p, _ := principal(c)
-		x, err := move(h.cfg.Handoffs.Queue)(c.Request.Context(), c.Param("id"), p.AccountID)
+		ctx, q, id := c.Request.Context(), h.cfg.Handoffs.Queue, c.Param("id")
+		var x queue.Handoff
+		var err error
+		switch action {
+		case "claimed":
+			x, err = q.Claim(ctx, id, p.AccountID)
+		case "released":
+			x, err = q.Release(ctx, id, p.AccountID)
+		default:
+			x, err = q.Resolve(ctx, id, p.AccountID)
+		}
 		if err != nil {
 			h.handoffError(c, err)
 			return
 		}
 		h.audit(c, actor(c), "handoff."+action, "conversation:"+x.ConversationID, map[string]any{"handoff": x.ID})
-		c.JSON(http.StatusOK, h.toHandoffJSON(c, x))
+		c.JSON(http.StatusOK, h.toHandoffJSON(c, x, h.names(c)))
 	}
 }
 
@@ -214,7 +232,7 @@ func (h *handlers) handBackHandoff(c *gin.Context) {
 		return
 	}
 	h.audit(c, actor(c), "handoff.handed_back", "conversation:"+x.ConversationID, map[string]any{"handoff": x.ID})
-	c.JSON(http.StatusOK, h.toHandoffJSON(c, x))
+	c.JSON(http.StatusOK, h.toHandoffJSON(c, x, h.names(c)))
 }
 
 type lineJSON struct {
@@ -255,15 +273,12 @@ func (h *handlers) getHandoff(c *gin.Context) {
 			AuthorName: l.Message.Meta["agent_name"], Text: l.Message.Text, Lang: l.Message.Lang,
 			Translation: l.Translation, Translated: l.Translated, CreatedAt: l.Message.CreatedAt.UTC()})
 	}
+	name := h.names(c)
 	notes := make([]noteJSON, 0, len(v.Notes))
 	for _, n := range v.Notes {
-		name := n.Author
-		if h.cfg.Handoffs.Names != nil {
-			name = h.cfg.Handoffs.Names(c.Request.Context(), n.Author)
-		}
-		notes = append(notes, noteJSON{Author: name, Body: n.Body, CreatedAt: n.CreatedAt.UTC()})
+		notes = append(notes, noteJSON{Author: name(n.Author), Body: n.Body, CreatedAt: n.CreatedAt.UTC()})
 	}
-	c.JSON(http.StatusOK, gin.H{"handoff": h.toHandoffJSON(c, v.Handoff), "packet": toPacketView(v.Packet), "transcript": lines, "notes": notes})
+	c.JSON(http.StatusOK, gin.H{"handoff": h.toHandoffJSON(c, v.Handoff, name), "packet": toPacketView(v.Packet), "transcript": lines, "notes": notes})
 }
 
 type agentMessageRequest struct {

@@ -34,6 +34,13 @@ func TestStaffCommandCreatesTheFirstAdminOfAProduction(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := strings.TrimSpace(out.String())
+	out.Reset()
+	if err := runStaff(ctx, []string{"list"}, cfg, s.logger, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"email":"`+email+`"`) || !strings.Contains(out.String(), `"role":"admin"`) {
+		t.Errorf("staff list printed %q, want the new admin", out.String())
+	}
 	c := apiClient{t: t, base: s.http.URL(), token: key}
 	if code, _, b := c.do("GET", "/v1/staff", nil); code != 200 || !strings.Contains(string(b), email) {
 		t.Fatalf("the new key on /v1/staff: %d %.300s", code, b)
