@@ -78,7 +78,10 @@ type Activities struct {
 	// Translator translates human agents' messages into the customer's language; nil passes
 	// them through, marked untranslated.
 	Translator Translator
-	Logger     *slog.Logger
+	// Rollout decides, per market × intent, whether the AI answers or a person does; nil:
+	// the AI answers (the autonomous stage everywhere).
+	Rollout Rollout
+	Logger  *slog.Logger
 }
 
 // identityResolver finds the shop's customer a verified identity token names (the zero
@@ -297,6 +300,11 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 	if err != nil {
 		return RespondResult{}, fmt.Errorf("respond to turn %s: %w", in.TurnID, err)
 	}
+	if staged := a.staged(ctx, in, conv, reply); staged.Handoff != reply.Handoff {
+		reply, held = staged, splitWords(staged.Text)
+	} else {
+		reply = staged
+	}
 	if len(reply.Calls) > 0 && !in.NoMoreTools {
 		return RespondResult{Calls: a.plan(reply.Calls), Confirmation: reply.Confirmation, Market: market, Locale: reply.Lang,
 			Memory: reply.Memory, Identity: resolved}, nil
@@ -388,6 +396,15 @@ func replyMeta(r Reply) map[string]string {
 	}
 	if r.HandoffReason != "" {
 		meta["handoff_reason"] = r.HandoffReason
+	}
+	if r.Stage != "" {
+		meta["rollout_stage"] = r.Stage
+		if r.Canary {
+			meta["rollout_canary"] = "true"
+		}
+	}
+	if r.Draft != "" {
+		meta["draft"] = r.Draft
 	}
 	if len(r.TabooRules) > 0 {
 		meta["taboo_rules"] = strings.Join(r.TabooRules, " ")

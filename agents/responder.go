@@ -49,6 +49,13 @@ type Reply struct {
 	Gap           string   // a knowledge gap this turn revealed (knowledge.Gap* reason), "" if none
 	TabooRules    []string // the taboo rules the outgoing text hit, recorded with the message
 
+	// Stage is the rollout stage that answered ("" when no rollout policy is configured);
+	// Canary: the conversation is in the canary share of that stage. Draft is, in the
+	// assist stage, the AI's answer for a person to edit and send.
+	Stage  string
+	Canary bool
+	Draft  string
+
 	Calls        []tools.Call      // tools to run before the reply is final (Text is then ignored)
 	Confirmation string            // ConfirmYes or ConfirmNo when the message answers a pending confirmation
 	Memory       map[string]string // slots to remember for later turns

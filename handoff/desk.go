@@ -184,6 +184,18 @@ type View struct {
 	Packet     packet.Packet
 	Transcript []Line
 	Notes      []queue.Note
+	// Draft is the AI's answer to the customer's latest message when the assist stage left
+	// it to a person to send; nil when there is none or a person has written since.
+	Draft *Draft
+}
+
+// Draft is an AI-drafted reply, in the customer's language with its translation for the
+// agent.
+type Draft struct {
+	MessageID   string // the AI message that handed the turn over
+	Text, Lang  string
+	Translation string // in the agent's language; "" when none was needed or made
+	Translated  bool
 }
 
 // Line is a transcript message with its translation for the agent.
@@ -225,7 +237,14 @@ func (d *Desk) View(ctx context.Context, handoffID, agentLang string) (View, err
 	}
 	agent := i18n.BaseOf(agentLang)
 	lines := make([]Line, 0, len(msgs))
+	var draft *Draft
 	for _, m := range msgs {
+		switch {
+		case m.Author == conversation.AuthorHumanAgent:
+			draft = nil
+		case m.Author == conversation.AuthorAI && m.Meta["draft"] != "":
+			draft = &Draft{MessageID: m.ID, Text: m.Meta["draft"], Lang: m.Lang}
+		}
 		l := Line{Message: m}
 		if m.Author == conversation.AuthorHumanAgent {
 			l.Translation = m.Meta["original"] // the agent's own words
@@ -237,11 +256,16 @@ func (d *Desk) View(ctx context.Context, handoffID, agentLang string) (View, err
 		}
 		lines = append(lines, l)
 	}
+	if draft != nil && draft.Lang != "" && draft.Lang != agent {
+		if t, _ := tr.Translate(ctx, draft.Text, draft.Lang, agent); t.Translated {
+			draft.Translation, draft.Translated = t.Text, true
+		}
+	}
 	notes, err := d.Queue.Notes(ctx, h.ID)
 	if err != nil {
 		return View{}, err
 	}
-	return View{Handoff: h, Packet: lp, Transcript: lines, Notes: notes}, nil
+	return View{Handoff: h, Packet: lp, Transcript: lines, Notes: notes, Draft: draft}, nil
 }
 
 // lastIntent is the intent of the latest AI reply that named one: the topic for routing.

@@ -278,7 +278,21 @@ func (h *handlers) getHandoff(c *gin.Context) {
 	for _, n := range v.Notes {
 		notes = append(notes, noteJSON{Author: name(n.Author), Body: n.Body, CreatedAt: n.CreatedAt.UTC()})
 	}
-	c.JSON(http.StatusOK, gin.H{"handoff": h.toHandoffJSON(c, v.Handoff, name), "packet": toPacketView(v.Packet), "transcript": lines, "notes": notes})
+	out := gin.H{"handoff": h.toHandoffJSON(c, v.Handoff, name), "packet": toPacketView(v.Packet), "transcript": lines, "notes": notes}
+	if v.Draft != nil {
+		out["draft"] = draftJSON{MessageID: v.Draft.MessageID, Text: v.Draft.Text, Lang: v.Draft.Lang,
+			Translation: v.Draft.Translation, Translated: v.Draft.Translated}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// draftJSON is an AI-drafted reply (the assist stage) for the agent to edit and send.
+type draftJSON struct {
+	MessageID   string `json:"message_id"`
+	Text        string `json:"text"`
+	Lang        string `json:"lang"`
+	Translation string `json:"translation,omitempty"`
+	Translated  bool   `json:"translated"`
 }
 
 type agentMessageRequest struct {

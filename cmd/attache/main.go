@@ -49,6 +49,7 @@ Commands:
   kb        knowledge base: attache kb import PATH... (see attache kb)
   audit     the audit log: attache audit verify | attache audit list (see attache audit)
   staff     staff accounts: attache staff add | key | list (see attache staff)
+  eval      regression sets: attache eval run | compare | check (see attache eval)
   version   print the version
 
 Settings are environment variables; see README.md.
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
+	case "eval":
+		return runEval(ctx, args[1:], lookup, stdout, stderr)
 	case "kb", "audit", "staff":
 		cfg, err := config.Load(lookup, config.ModeTool)
 		if err != nil {

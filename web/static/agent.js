@@ -270,9 +270,31 @@
     renderHeader();
     renderPacket(d.packet || {});
     renderTranscript(d.transcript || []);
+    renderDraft(d.draft);
     renderNotes(d.notes || []);
     loadApprovals();
   }
+
+  // The assist stage: the AI's answer, for the agent to edit and send as their own.
+  function renderDraft(draft) {
+    const box = $('draft');
+    box.hidden = !draft;
+    if (!draft) return;
+    $('draft-text').textContent = draft.text;
+    $('draft-text').lang = draft.lang || '';
+    const tr = $('draft-translation');
+    tr.hidden = !draft.translated;
+    tr.textContent = draft.translated ? draft.translation : '';
+    $('draft-use').disabled = $('reply').disabled;
+  }
+
+  $('draft-use').addEventListener('click', () => {
+    const draft = state.detail?.draft;
+    if (!draft || $('reply').disabled) return;
+    // The agent writes in their own language: the translation when there is one.
+    $('reply').value = draft.translated ? draft.translation : draft.text;
+    $('reply').focus();
+  });
 
   function renderHeader() {
     const h = state.detail.handoff;

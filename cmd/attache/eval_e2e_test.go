@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/attache-dev/attache/evals"
+	"github.com/attache-dev/attache/internal/testutil/browser"
+)
+
+// runSets runs sets on the shared stack through the real conversation path.
+func runSets(t *testing.T, sets []*evals.Set, id string) *evals.Run {
+	t.Helper()
+	st := stack(t)
+	r := &evals.Runner{Driver: newEvalDriver(st, st.cfg, slog.New(slog.DiscardHandler)), Engine: engineName(st.cfg), Parallel: 2, RunID: id}
+	run, err := r.Run(t.Context(), sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
+
+// TestTheSmokeSetPasses: the shipped smoke set passes on the embedded stack with the
+// offline engine, every case and every guardrail.
+func TestTheSmokeSetPasses(t *testing.T) {
+	sets, err := evals.LoadSets([]string{"../../evals/sets/smoke.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := runSets(t, sets, "smoke")
+	for _, c := range run.Cases {
+		if c.Status != evals.StatusPassed {
+			var failed []string
+			for _, a := range c.Attempts {
+				if a.Error != "" {
+					failed = append(failed, a.Error)
+				}
+				for _, ch := range a.Checks {
+					if !ch.Passed {
+						failed = append(failed, fmt.Sprintf("%s: want %s, got %s", ch.Name, ch.Want, ch.Got))
+					}
+				}
+			}
+			t.Errorf("%s: %s\n%s", c.Key(), c.Status, strings.Join(failed, "\n"))
+		}
+	}
+	if run.Summary.GuardrailViolations != 0 || run.Summary.Cases < 2 || len(run.Summary.ByLanguage) < 2 {
+		t.Errorf("summary %+v", run.Summary)
+	}
+}
+
+// TestEvalCompareNamesTheCaseAKnowledgeEditBroke: a case answered from an article passes;
+// the article is edited so that the answer changes; the next run fails the case, and
+// `attache eval compare` exits non-zero naming it.
+func TestEvalCompareNamesTheCaseAKnowledgeEditBroke(t *testing.T) {
+	st := stack(t)
+	c := apiClient{t: t, base: st.http.URL(), token: st.admin.Token}
+	id := fmt.Sprintf("eval-blanket-%d", time.Now().UnixNano())
+	article := func(temp string) {
+		t.Helper()
+		body := fmt.Sprintf(`{"external_id":%q,"locale":"en","title":"Washing merino blankets","body":"Wash merino blankets by hand in cold water at %s degrees. Never tumble dry them."}`+"\n", id, temp)
+		if code, _, b := c.do("POST", "/v1/knowledge/import?format=jsonl&name=blanket.jsonl", body); code != 200 {
+			t.Fatalf("import: %d %s", code, b)
+		}
+		st.filler.Wait()
+	}
+	article("30")
+	set := `name: kb-edit
+cases:
+  - id: blanket-wash
+    market: IE
+    locale: en-IE
+    turns: ["How should I wash my merino blanket?"]
+    expect:
+      reply_contains: ["30 degrees"]
+      handoff: false
+  - id: human
+    market: IE
+    locale: en-IE
+    turns: ["I want to talk to a human"]
+    expect: {handoff: true, handoff_reason: customer_request}
+`
+	path := filepath.Join(t.TempDir(), "kb-edit.yaml")
+	if err := os.WriteFile(path, []byte(set), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sets, err := evals.LoadSets([]string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	save := func(run *evals.Run) string {
+		p := filepath.Join(dir, run.ID+".json")
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := evals.WriteJSON(f, run); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	base := runSets(t, sets, "before-edit")
+	if base.Summary.Passed != 2 {
+		t.Fatalf("before the edit: %+v\n%+v", base.Summary, base.Cases)
+	}
+	article("40")
+	head := runSets(t, sets, "after-edit")
+
+	var out, errOut bytes.Buffer
+	env := envMap(map[string]string{})
+	if err := run(context.Background(), []string{"eval", "compare", save(base), save(base)}, env, &out, &errOut); err != nil {
+		t.Fatalf("comparing a run with itself: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	err = run(context.Background(), []string{"eval", "compare", save(base), save(head)}, env, &out, &errOut)
+	if !errors.Is(err, errRegressions) || !strings.Contains(out.String(), "kb-edit/blanket-wash") || strings.Contains(out.String(), "kb-edit/human") {
+		t.Fatalf("compare: %v\n%s\nwant an exit for regressions naming kb-edit/blanket-wash alone", err, out.String())
+	}
+	if !strings.Contains(out.String(), "30 degrees") {
+		t.Errorf("the comparison does not say which check failed:\n%s", out.String())
+	}
+}
+
+// TestEvalRunCommandWritesReportsABrowserOpens: `attache eval run` starts its own embedded
+// stack, runs the smoke set, prints a table per language and writes run.json, junit.xml and
+// report.html; the report opens in a browser with its summary and charts.
+func TestEvalRunCommandWritesReportsABrowserOpens(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a second embedded stack")
+	}
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	env := envMap(map[string]string{"ATTACHE_LOG_LEVEL": "error"})
+	err := run(t.Context(), []string{"eval", "run", "--out", out, "--label", "job=test", "../../evals/sets/smoke.yaml"}, env, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("eval run: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	for _, want := range []string{"language", "ar ", "de ", "pass rate 100.0%", "report.html"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("the output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	if !strings.Contains(stderr.String(), "2/2 cases") {
+		t.Errorf("no progress shown:\n%s", stderr.String())
+	}
+	run, err := evals.ReadRunFile(filepath.Join(out, "run.json"))
+	if err != nil || run.Labels["job"] != "test" || run.Engine != "offline" {
+		t.Fatalf("run.json: %v %+v", err, run)
+	}
+	if junit, err := os.ReadFile(filepath.Join(out, "junit.xml")); err != nil || !bytes.Contains(junit, []byte(`<testsuite name="smoke"`)) {
+		t.Fatalf("junit.xml: %v %.300s", err, junit)
+	}
+
+	b := browser.New(t)
+	b.Do(chromedp.Navigate("file://" + filepath.Join(out, "report.html")))
+	b.WaitFor(`document.getElementById('summary') !== null`)
+	for _, chart := range []string{"chart-language", "chart-market", "chart-intent"} {
+		if n := browser.Eval[int](b, `document.querySelectorAll('svg#`+chart+` rect.bar').length`); n == 0 {
+			t.Errorf("%s has no bars", chart)
+		}
+	}
+	if text := browser.Eval[string](b, `document.getElementById('summary').textContent`); !strings.Contains(text, "100") {
+		t.Errorf("summary %q: want the pass rate", text)
+	}
+	if errs := b.ScriptErrors(); len(errs) > 0 {
+		t.Errorf("script errors: %v", errs)
+	}
+}
