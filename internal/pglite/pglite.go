@@ -185,13 +185,22 @@ func launch(ctx context.Context, node string, port int, opts Options, lock *file
 	if opts.DataDir != "" {
 		db = opts.DataDir
 	}
-	cmd := exec.Command(node, filepath.Join(opts.PackageDir, filepath.FromSlash(serverScript)),
+	preload, err := writeStickyQueue(opts.PackageDir)
+	if err != nil {
+		return nil, err
+	}
+	var args []string
+	if preload != "" {
+		args = append(args, "--import", preload)
+	}
+	args = append(args, filepath.Join(opts.PackageDir, filepath.FromSlash(serverScript)),
 		"-p", strconv.Itoa(port),
 		"-h", host,
 		"-e", "@electric-sql/pglite-pgvector:vector",
 		"-m", strconv.Itoa(opts.MaxConnections),
 		"-d", db,
 	)
+	cmd := exec.Command(node, args...)
 	cmd.Dir = opts.PackageDir
 	logger := opts.Logger.With("component", "pglite", "port", port)
 	out := newOutputLog(logger, readyLine)

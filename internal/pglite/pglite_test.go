@@ -427,3 +427,69 @@ func BenchmarkStart(b *testing.B) {
 		})
 	}
 }
+
+// TestConnectionsDoNotInterleaveExchanges: connections that each describe new statements
+// (pgx's cache_describe sends Parse, Describe, Sync, then Parse, Bind, Execute, Sync) while
+// another runs transactions all get their own statement's answer. Without the sticky queue
+// pglite-socket interleaves the messages of different connections, and a Bind meets
+// another connection's statement: "unnamed prepared statement does not exist", or a wrong
+// answer.
+func TestConnectionsDoNotInterleaveExchanges(t *testing.T) {
+	requireNode(t)
+	t.Parallel()
+	s := start(t, Options{MaxConnections: 8})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cfg, err := pgxpool.ParseConfig(s.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = 8
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(ctx, "CREATE TABLE tx_hits (n int)"); err != nil {
+		t.Fatal(err)
+	}
+	const workers, each = 6, 40
+	errs := make(chan error, workers+1)
+	for w := range workers {
+		go func() {
+			for n := range each {
+				// A statement text of its own: every call describes it first.
+				k := w*1000 + n
+				var got int
+				sql := fmt.Sprintf("SELECT $1::int + %d AS v, '%d' AS tag", k, k)
+				var tag string
+				if err := pool.QueryRow(ctx, sql, w).Scan(&got, &tag); err != nil {
+					errs <- fmt.Errorf("worker %d, query %d: %w", w, n, err)
+					return
+				}
+				if got != w+k || tag != strconv.Itoa(k) {
+					errs <- fmt.Errorf("worker %d, query %d: got %d/%s, want %d/%d: another connection's answer", w, n, got, tag, w+k, k)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	go func() {
+		for n := range each {
+			if err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+				_, err := tx.Exec(ctx, "INSERT INTO tx_hits VALUES ($1)", n)
+				return err
+			}); err != nil {
+				errs <- fmt.Errorf("transaction %d: %w", n, err)
+				return
+			}
+		}
+		errs <- nil
+	}()
+	for range workers + 1 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
