@@ -74,9 +74,21 @@ type Config struct {
 	Handoffs *Handoffs
 	// TabooPacks edits the taboo packs; nil serves no /v1/policy/taboo routes.
 	TabooPacks tabooPacks
+	// Rollout shows and changes the rollout stages (a *rollout.Policy); nil serves no
+	// /v1/rollout routes and no rollout console.
+	Rollout rolloutPolicy
 	// Privacy carries out data-subject requests and keeps consent records; nil serves no
 	// /v1/privacy or consent routes.
 	Privacy privacyStore
+	// Evals backs the eval console and /v1/evals (runs, reports, comparisons); nil serves
+	// neither.
+	Evals *EvalsAPI
+	// Analytics backs the analytics dashboard, /v1/analytics and /metrics; nil serves none
+	// of them.
+	Analytics *Analytics
+	// CSAT keeps the answers of the widget's post-chat survey; nil serves no
+	// /v1/conversations/{id}/csat routes.
+	CSAT csatStore
 	// Request budgets; zero values take the defaults, a negative rate turns one off.
 	IPLimit, ConversationLimit, LoginLimit Limit
 	// TrustedProxies are the addresses (IPs or CIDRs) whose X-Forwarded-For names the client;
@@ -165,6 +177,21 @@ func New(cfg Config) http.Handler {
 		rt.add("POST", "/v1/policy/taboo/check", tabooReaders, ta.check)
 		rt.add("PUT", "/v1/policy/taboo/packs/:id", admins, ta.put)
 		rt.add("PATCH", "/v1/policy/taboo/packs/:id", admins, ta.patch)
+	}
+
+	if cfg.Rollout != nil {
+		h.rolloutRoutes(rt)
+	}
+
+	if cfg.Evals != nil {
+		h.evalRoutes(rt)
+	}
+
+	if cfg.Analytics != nil {
+		h.analyticsRoutes(rt)
+	}
+	if cfg.CSAT != nil {
+		h.csatRoutes(rt)
 	}
 
 	agentsAndAdmins := staffOnly(staff.RoleAgent, staff.RoleAdmin)

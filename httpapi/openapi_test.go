@@ -11,6 +11,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/attache-dev/attache/agents/offline"
+	"github.com/attache-dev/attache/evals/analytics"
+	"github.com/attache-dev/attache/evals/rollout"
 	kbstore "github.com/attache-dev/attache/knowledge/pgstore"
 	"github.com/attache-dev/attache/policy/audit"
 	"github.com/attache-dev/attache/policy/privacy"
@@ -32,7 +34,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 			documented[strings.ToUpper(method)+" "+path] = true
 		}
 	}
-	engine := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: (*kbstore.Store)(nil), NLU: noAnalyzer{}, Audit: (*audit.Log)(nil), Privacy: (*privacy.Store)(nil), TabooPacks: (*taboostore.Store)(nil), Handoffs: &Handoffs{}}).(*gin.Engine)
+	engine := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Knowledge: (*kbstore.Store)(nil), NLU: noAnalyzer{}, Audit: (*audit.Log)(nil), Privacy: (*privacy.Store)(nil), TabooPacks: (*taboostore.Store)(nil), Handoffs: &Handoffs{}, Evals: &EvalsAPI{}, Rollout: (*rollout.Policy)(nil), Analytics: &Analytics{Summaries: (*analytics.Store)(nil)}, CSAT: (*analytics.CSATStore)(nil)}).(*gin.Engine)
 	param := regexp.MustCompile(`:([a-z_]+)`)
 	routed := map[string]bool{}
 	for _, r := range engine.Routes() {

@@ -1,12 +1,13 @@
 // Package web holds the pages that the attache binary serves: the customer chat
-// (index.html) and the knowledge console (console.html) — plain HTML, CSS and
-// JavaScript embedded in the binary, with no build step and no request to any
-// other origin (no CDN, no web fonts).
+// (index.html, with its post-chat survey) and the staff consoles — plain HTML, CSS and
+// JavaScript embedded in the binary, with no build step and no request to any other
+// origin (no CDN, no web fonts).
 //
-// The pages speak only the HTTP API; they own no business logic. This package
-// does not serve anything itself and does not import the HTTP layer: httpapi
-// mounts [Assets] at "/" (index.html), "/console/knowledge" (console.html), "/console/agent" (agent.html), "/login" (login.html) and
-// "/static/".
+// The pages speak only the HTTP API; they own no business logic. This package does not
+// serve anything itself and does not import the HTTP layer: httpapi mounts [Assets] at
+// "/" (index.html), "/login" (login.html), "/console/knowledge" (console.html),
+// "/console/agent" (agent.html), "/console/evals" (evals.html), "/console/rollout"
+// (rollout.html), "/console/analytics" (dashboard.html) and "/static/".
 package web
 
 import (

@@ -144,6 +144,12 @@ func TestAnArabicCustomerIsHelpedByAnEnglishSpeakingAgent(t *testing.T) {
 		browser.Press(kb.Enter, chromedp.ModifierCtrl))
 	b2.WaitFor(`document.getElementById('reply-status').textContent.includes('translated to ar')`)
 
+	// The customer answers; the open conversation shows it without a click.
+	if code, _, b := widget.do("POST", "/v1/conversations/"+conv+"/messages", map[string]string{"text": "شكرا جزيلا", "locale": "ar", "turn_id": "t10"}); code/100 != 2 {
+		t.Fatalf("the customer's thanks: %d %s", code, b)
+	}
+	b2.WaitFor(`[...document.querySelectorAll('#agent-transcript .original')].some(e => e.textContent.includes('شكرا جزيلا'))`)
+
 	// The customer sees it in Arabic, written by a person.
 	var human *message
 	for _, m := range widget.transcript(conv) {

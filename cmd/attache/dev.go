@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -39,7 +40,7 @@ type devStack struct {
 	kb       *kbstore.Store
 	acts     *agents.Activities
 	filler   *kbstore.Filler    // completes vectors after API imports
-	stopFill context.CancelFunc // also ends the taboo packs' watch
+	stopFill context.CancelFunc // also ends the taboo packs' watch and the rollout monitor
 	watching chan struct{}      // closed when the watch has ended
 	runtime  string             // the runtime file other commands read, removed at stop
 	turns    *agents.Client
@@ -125,7 +126,13 @@ func startDev(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *d
 	fillCtx, s.stopFill = context.WithCancel(context.Background())
 	s.filler = kbstore.NewFiller(fillCtx, s.kb, logger)
 	s.watching = make(chan struct{})
-	go func() { defer close(s.watching); s.stores.watchTaboo(fillCtx, logger) }()
+	go func() {
+		defer close(s.watching)
+		var monitor sync.WaitGroup
+		monitor.Go(func() { monitorRollout(fillCtx, s.stores.rollout, logger) })
+		s.stores.watchTaboo(fillCtx, logger)
+		monitor.Wait()
+	}()
 	if s.admin, err = ensureDevAdmin(ctx, staff.New(s.pool, logger), dataDir, logger); err != nil {
 		return nil, err
 	}
@@ -148,6 +155,9 @@ func (s *devStack) stop() {
 		if err := s.http.Shutdown(10 * time.Second); err != nil {
 			s.logger.Warn("http shutdown", "err", err)
 		}
+	}
+	if s.stores != nil && s.stores.evals != nil {
+		s.stores.evals.stop()
 	}
 	if s.stopFill != nil {
 		s.stopFill()

@@ -39,6 +39,7 @@ func stack(t testing.TB) *devStack {
 			"ATTACHE_DATA_DIR":        tempDirForPackage(),
 			"ATTACHE_TURN_WAIT":       "20s",
 			"ATTACHE_IDENTITY_SECRET": testIdentitySecret,
+			"ATTACHE_EVAL_SETS":       "../../evals/sets",
 			// The suites make many requests from one address; the limits have their own tests.
 			"ATTACHE_RATE_LIMIT_IP":           "0",
 			"ATTACHE_RATE_LIMIT_CONVERSATION": "0",

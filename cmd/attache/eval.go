@@ -16,6 +16,7 @@ import (
 
 	"github.com/attache-dev/attache/evals"
 	"github.com/attache-dev/attache/evals/live"
+	"github.com/attache-dev/attache/evals/tau2"
 	"github.com/attache-dev/attache/internal/config"
 	"github.com/attache-dev/attache/policy/historycodec"
 	"github.com/attache-dev/attache/tools/commerce/pgstore"
@@ -151,8 +152,15 @@ func evalRun(ctx context.Context, args []string, lookup func(string) (string, bo
 	if _, err := seedKnowledge(ctx, st.kb, logger); err != nil {
 		return err
 	}
-	runner := &evals.Runner{Driver: newEvalDriver(st, cfg, logger), Engine: engineName(cfg), Repeat: *repeat,
+	drv := newEvalDriver(st, cfg, logger)
+	runner := &evals.Runner{Driver: drv, Engine: engineName(cfg), Repeat: *repeat,
 		Parallel: *parallel, Progress: stderr, Labels: lbls}
+	// The configured model plays the customer of τ²-retail sets.
+	if sim, err := newModel(cfg); err != nil {
+		return err
+	} else if sim != nil {
+		runner.Tau2 = tau2.Player{Simulator: sim, Shop: drv.Shop, Logger: logger}
+	}
 	if *only != "" {
 		runner.Filter = func(set, id string) bool { ok, _ := path.Match(*only, set+"/"+id); return ok }
 	}
@@ -218,6 +226,7 @@ func newEvalDriver(st *devStack, cfg config.Config, logger *slog.Logger) *live.D
 	return d
 }
 
+// engineName names what answers in a run: "offline" or "<provider>:<model>".
 func engineName(cfg config.Config) string {
 	if cfg.LLM.Provider == "" || cfg.LLM.Provider == "offline" {
 		return "offline"

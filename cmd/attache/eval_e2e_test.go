@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -174,6 +175,89 @@ func TestEvalRunCommandWritesReportsABrowserOpens(t *testing.T) {
 	if text := browser.Eval[string](b, `document.getElementById('summary').textContent`); !strings.Contains(text, "100") {
 		t.Errorf("summary %q: want the pass rate", text)
 	}
+	if errs := b.ScriptErrors(); len(errs) > 0 {
+		t.Errorf("script errors: %v", errs)
+	}
+}
+
+// TestAnEvaluatorRunsASetFromTheAPI: the catalogue lists the shipped sets; a run of the
+// smoke set started over the API runs in the background on the deployment's own path,
+// finishes passed, offers its reports, and its conversations are recorded as an eval's.
+func TestAnEvaluatorRunsASetFromTheAPI(t *testing.T) {
+	st := stack(t)
+	c := apiClient{t: t, base: st.http.URL(), token: st.admin.Token}
+	code, _, b := c.do("GET", "/v1/evals/sets", nil)
+	if code != 200 || !strings.Contains(string(b), `"name":"smoke"`) {
+		t.Fatalf("sets: %d %.500s", code, b)
+	}
+	if code, _, b := c.do("POST", "/v1/evals/runs", `{"sets":["no-such-set"]}`); code != 422 {
+		t.Errorf("an unknown set: %d %s, want 422", code, b)
+	}
+	code, hdr, b := c.do("POST", "/v1/evals/runs", `{"sets":["smoke"],"repeat":2}`)
+	if code != 202 || hdr.Get("Location") == "" {
+		t.Fatalf("start: %d %s", code, b)
+	}
+	var started struct{ ID string }
+	if err := json.Unmarshal(b, &started); err != nil {
+		t.Fatal(err)
+	}
+	var run struct {
+		Status  string        `json:"status"`
+		Summary evals.Summary `json:"summary"`
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		code, _, b = c.do("GET", "/v1/evals/runs/"+started.ID, nil)
+		if code != 200 {
+			t.Fatalf("run: %d %s", code, b)
+		}
+		if err := json.Unmarshal(b, &run); err != nil {
+			t.Fatal(err)
+		}
+		if run.Status != "running" || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if run.Status != "finished" || run.Summary.Passed != run.Summary.Cases || run.Summary.Cases < 2 {
+		t.Fatalf("run %s: %s %+v", started.ID, run.Status, run.Summary)
+	}
+	if code, hdr, b := c.do("GET", "/v1/evals/runs/"+started.ID+"/report.html", nil); code != 200 ||
+		!strings.HasPrefix(hdr.Get("Content-Type"), "text/html") || !bytes.Contains(b, []byte(`id="chart-language"`)) {
+		t.Errorf("report: %d %s %.200s", code, hdr.Get("Content-Type"), b)
+	}
+	var n int
+	if err := st.pool.QueryRow(t.Context(), `SELECT count(*) FROM eval_conversations WHERE run_id = $1`, started.ID).Scan(&n); err != nil || n != 2*run.Summary.Cases {
+		t.Errorf("recorded eval conversations: %d (%v), want one per attempt (%d)", n, err, 2*run.Summary.Cases)
+	}
+}
+
+// TestAnEvaluatorRunsASetFromTheConsole: an evaluator signs in, starts the smoke set from the
+// eval console, watches the run finish, opens it, and drills down into a case.
+func TestAnEvaluatorRunsASetFromTheConsole(t *testing.T) {
+	st := stack(t)
+	password, err := os.ReadFile(st.admin.PasswordFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := browser.New(t, browser.WindowSize(1400, 1000))
+	b.Do(chromedp.Navigate(st.http.URL() + "/console/evals"))
+	b.WaitFor(`location.pathname === '/login' && document.getElementById('login-form') !== null`)
+	b.Do(chromedp.SendKeys(chromedp.CSS("#login-email"), st.admin.Email),
+		chromedp.SendKeys(chromedp.CSS("#login-password"), strings.TrimSpace(string(password))), chromedp.Click(chromedp.CSS("#login-submit")))
+	b.WaitFor(`location.pathname === '/console/evals' && document.querySelector('#sets button.run-set[data-set="smoke"]') !== null`)
+	before := browser.Eval[int](b, `document.querySelectorAll('#runs tbody button[data-id]').length`)
+	b.Do(chromedp.Click(chromedp.CSS(`#sets button.run-set[data-set="smoke"]`)))
+	b.WaitFor(fmt.Sprintf(`document.querySelectorAll('#runs tbody button[data-id]').length > %d`, before))
+	// The newest run is first; it updates by itself until it finishes.
+	b.WaitFor(`document.querySelector('#runs tbody tr').textContent.includes('finished')`)
+	if text := browser.Eval[string](b, `document.querySelector('#runs tbody tr').textContent`); !strings.Contains(text, "100") {
+		t.Errorf("the run's row reads %q, want a pass rate of 100 %%", text)
+	}
+	b.Do(chromedp.Click(chromedp.CSS(`#runs tbody tr button[data-id]`)))
+	b.WaitFor(`!document.getElementById('run-view').hidden && document.querySelectorAll('#cases button[data-key]').length >= 2`)
+	b.Do(chromedp.Click(chromedp.CSS(`#cases button[data-key="smoke/ar-human"]`)))
+	b.WaitFor(`!document.getElementById('case-view').hidden && document.getElementById('case-attempts').textContent.includes('customer_request')`)
 	if errs := b.ScriptErrors(); len(errs) > 0 {
 		t.Errorf("script errors: %v", errs)
 	}

@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/attache-dev/attache/evals/rollout"
 	"github.com/attache-dev/attache/internal/config"
 )
 
@@ -49,6 +50,7 @@ Commands:
   kb        knowledge base: attache kb import PATH... (see attache kb)
   audit     the audit log: attache audit verify | attache audit list (see attache audit)
   staff     staff accounts: attache staff add | key | list (see attache staff)
+  rollout   rollout stages: attache rollout list | set | history | check (see attache rollout)
   eval      regression sets: attache eval run | compare | check (see attache eval)
   version   print the version
 
@@ -73,7 +75,7 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 		return nil
 	case "eval":
 		return runEval(ctx, args[1:], lookup, stdout, stderr)
-	case "kb", "audit", "staff":
+	case "kb", "audit", "staff", "rollout":
 		cfg, err := config.Load(lookup, config.ModeTool)
 		if err != nil {
 			return err
@@ -83,6 +85,9 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 		}
 		if cmd == "staff" {
 			return runStaff(ctx, args[1:], cfg, newLogger(cfg, stderr), os.Stdin, stdout, stderr)
+		}
+		if cmd == "rollout" {
+			return runRollout(ctx, args[1:], cfg, newLogger(cfg, stderr), rollout.Options{}, stdout, stderr)
 		}
 		return runKB(ctx, args[1:], cfg, newLogger(cfg, stderr), stdout, stderr)
 	}

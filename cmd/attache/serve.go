@@ -81,6 +81,7 @@ func runWorker(ctx context.Context, cfg config.Config, logger *slog.Logger) erro
 	}
 	go kb.CompleteVectors(ctx, logger)
 	go st.watchTaboo(ctx, logger)
+	go monitorRollout(ctx, st.rollout, logger)
 	w := agents.NewWorker(tc, cfg.TaskQueue, acts)
 	if err := startRetention(ctx, w, tc, cfg.TaskQueue, st); err != nil {
 		return err

@@ -3,6 +3,8 @@ package main
 import (
 	"sync"
 
+	"github.com/attache-dev/attache/evals/analytics"
+	"github.com/attache-dev/attache/evals/rollout"
 	"github.com/attache-dev/attache/handoff"
 	"github.com/attache-dev/attache/handoff/translate"
 	"github.com/attache-dev/attache/policy/audit"
@@ -38,6 +40,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/attache-dev/attache/agents"
+	"github.com/attache-dev/attache/agents/model"
 	"github.com/attache-dev/attache/agents/model/anthropic"
 	"github.com/attache-dev/attache/agents/model/openai"
 	"github.com/attache-dev/attache/agents/offline"
@@ -96,6 +99,25 @@ func (engineAnalyzer) Analyze(text, localeHint string) (offline.Analysis, error)
 	return e.Analyze(text, localeHint), nil
 }
 
+// newModel builds the configured model: nil with the offline engine.
+func newModel(cfg config.Config) (model.Model, error) {
+	switch cfg.LLM.Provider {
+	case "openai":
+		m, err := openai.New(openai.Config{BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model, Timeout: cfg.LLM.Timeout})
+		if err != nil {
+			return nil, fmt.Errorf("ATTACHE_LLM_PROVIDER=openai: %w", err)
+		}
+		return m, nil
+	case "anthropic":
+		m, err := anthropic.New(anthropic.Config{BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model, Timeout: cfg.LLM.Timeout})
+		if err != nil {
+			return nil, fmt.Errorf("ATTACHE_LLM_PROVIDER=anthropic: %w", err)
+		}
+		return m, nil
+	}
+	return nil, nil
+}
+
 // newResponder builds the configured responder: the offline engine, or a model with the
 // offline engine reading each turn first.
 func newResponder(cfg config.Config, cat *i18n.Catalog, reg *tools.Registry) (agents.Responder, error) {
@@ -103,22 +125,14 @@ func newResponder(cfg config.Config, cat *i18n.Catalog, reg *tools.Registry) (ag
 	if err != nil {
 		return nil, err
 	}
-	switch cfg.LLM.Provider {
-	case "openai":
-		m, err := openai.New(openai.Config{BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model, Timeout: cfg.LLM.Timeout})
-		if err != nil {
-			return nil, fmt.Errorf("ATTACHE_LLM_PROVIDER=openai: %w", err)
-		}
-		return agents.ModelResponder{Model: m, Engine: engine, Catalog: cat, Specs: reg}, nil
-	case "anthropic":
-		m, err := anthropic.New(anthropic.Config{BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model, Timeout: cfg.LLM.Timeout})
-		if err != nil {
-			return nil, fmt.Errorf("ATTACHE_LLM_PROVIDER=anthropic: %w", err)
-		}
-		return agents.ModelResponder{Model: m, Engine: engine, Catalog: cat, Specs: reg}, nil
-	default:
+	m, err := newModel(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
 		return agents.OfflineResponder{Engine: engine, Catalog: cat}, nil
 	}
+	return agents.ModelResponder{Model: m, Engine: engine, Catalog: cat, Specs: reg}, nil
 }
 
 // newEmbedder returns the embedder of the knowledge base.
@@ -169,7 +183,7 @@ func newActivities(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, s
 		guarded, rewriter = agents.OfflineResponder{Engine: m.Engine, Catalog: cat}, m
 	}
 	return &agents.Activities{Guarded: guarded, Rewriter: rewriter, Store: st.convs, Events: events, Responder: responder, Knowledge: kb, Tools: reg, Identities: ot, Catalog: cat, Taboo: st.taboo,
-		Desk: deskForAgents{st.desk}, Translator: agentTranslator{st.translator}, Logger: logger}, kb, nil
+		Desk: deskForAgents{st.desk}, Translator: agentTranslator{st.translator}, Rollout: agentRollout{st.rollout}, Logger: logger}, kb, nil
 }
 
 // newShop returns the configured commerce connector.
@@ -200,7 +214,14 @@ func newTools(cfg config.Config, pool *pgxpool.Pool, cat *i18n.Catalog, logger *
 
 // newAPI builds the HTTP handler.
 func newAPI(cfg config.Config, logger *slog.Logger, pool *pgxpool.Pool, tc client.Client, hub *stream.Hub, turns *agents.Client, kb *kbstore.Store, filler *kbstore.Filler, st *stores) http.Handler {
-	return httpapi.New(httpapi.Config{
+	var h http.Handler
+	st.evals = newEvalService(cfg, pool, st, tc, &h, logger)
+	h = httpapi.New(httpapi.Config{
+		Evals:   &httpapi.EvalsAPI{Store: st.evals.store, Sets: st.evals, Runner: st.evals},
+		Rollout: st.rollout,
+		Analytics: &httpapi.Analytics{Summaries: st.analytics,
+			Metrics: analytics.Registry(st.analytics.Collector(analytics.CollectorOptions{}))},
+		CSAT:          surveyStore(pool, st),
 		Conversations: st.convs,
 		Knowledge:     kb,
 		VectorFiller:  filler,
@@ -230,6 +251,7 @@ func newAPI(cfg config.Config, logger *slog.Logger, pool *pgxpool.Pool, tc clien
 		TurnWait:        cfg.TurnWait,
 		MaxMessageChars: cfg.MaxMessageChars,
 	})
+	return h
 }
 
 // openCodec builds the history codec on pool with the key derived from master.
@@ -258,6 +280,12 @@ type stores struct {
 	// The human side: routing, packets, the queue; translations for agents.
 	desk       *handoff.Desk
 	translator translate.Translator
+	// evals runs regression sets started from the eval console (set by newAPI).
+	evals *evalService
+	// rollout decides which stage answers a market × intent; analytics computes the live
+	// figures that demote a stage, the dashboard's and /metrics.
+	rollout   *rollout.Policy
+	analytics *analytics.Store
 }
 
 // tabooReload is how often a worker looks for admins' edits of the taboo packs.
@@ -270,9 +298,22 @@ func (st *stores) watchTaboo(ctx context.Context, logger *slog.Logger) {
 	}
 }
 
-// close closes the regions' databases (the default one belongs to the caller).
+// surveyStore keeps the post-chat survey's answers with their conversation, in its region.
+func surveyStore(pool *pgxpool.Pool, st *stores) analytics.RegionalCSAT {
+	stores := map[string]*analytics.CSATStore{regional.Default: analytics.NewCSATStore(pool)}
+	for _, r := range st.regions {
+		stores[r.Name] = analytics.NewCSATStore(r.pool)
+	}
+	return analytics.RegionalCSAT{Region: st.convs.RegionOfConversation, Stores: stores}
+}
+
+// close ends the eval runs in progress and closes the regions' databases (the default one
+// belongs to the caller).
 func (st *stores) close() {
 	if st != nil {
+		if st.evals != nil {
+			st.evals.stop()
+		}
 		closeRegions(st.regions)
 	}
 }
@@ -309,6 +350,10 @@ func openStores(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, mast
 		return nil, nil, err
 	}
 	if st.desk, err = newDesk(cfg, pool, st.convs, st.translator, logger); err != nil {
+		tc.Close()
+		return nil, nil, err
+	}
+	if st.rollout, st.analytics, err = newRollout(ctx, cfg, pool, logger); err != nil {
 		tc.Close()
 		return nil, nil, err
 	}

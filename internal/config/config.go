@@ -54,6 +54,8 @@ var Settings = []Setting{
 	{"ATTACHE_REGIONS", "", "Data residency: databases for the conversations of some markets, `name=postgres://...` separated by `;`. `eu` means the EU and EEA markets, `gcc` the Gulf states; any other name lists its markets, e.g. `jp:JP=postgres://...` or `latam:BR+MX=postgres://...`. Conversations (messages, disclosures, consents) of those markets are created and kept there; everything else stays in `DATABASE_URL`. `serve`, `worker` and `migrate`."},
 	{"ATTACHE_MASTER_KEY", "", "Base64 of 32 random bytes (`openssl rand -base64 32`), the same in every `serve` and `worker` process (required there). Keys wrapping each conversation's Temporal-history key, and the keyed hashes that let privacy requests be found without storing whom they were about. `dev` generates one in `$ATTACHE_DATA_DIR/master-key`. Never logged; losing it makes encrypted history unreadable."},
 	{"ATTACHE_TEAMS_FILE", "", "The human teams handoffs are routed to: a JSON file in the format of `handoff/routing/teams.json` (languages, markets, topics, shifts in the team's time zone, holidays, special hours, first-response SLAs). Empty: the demo teams."},
+	{"ATTACHE_ROLLOUT_DEFAULT_STAGE", "autonomous", "The rollout stage of a market × intent no rule names: `assist` (the AI drafts, people send), `standard` (the AI resolves allow-listed intents) or `autonomous`. Rules are set with `attache rollout set`, the API or `/console/rollout`."},
+	{"ATTACHE_EVAL_SETS", "evals/sets", "The directory of regression sets the eval console and API offer to run (`.yaml` files; see `evals/sets/README.md`). A missing directory offers none; `attache eval run` takes its sets as arguments."},
 	{"ATTACHE_RATE_LIMIT_IP", "1200", "Requests per minute one client IP may make to `/v1` (bursts of a twelfth of it); `0` turns the limit off. Answers beyond it are 429 with `Retry-After`."},
 	{"ATTACHE_RATE_LIMIT_CONVERSATION", "60", "Customer messages per minute one conversation may receive (bursts of 10); `0` turns the limit off."},
 	{"ATTACHE_TRUSTED_PROXIES", "", "Comma-separated IPs or CIDRs of reverse proxies whose `X-Forwarded-For` names the client (for rate limits). Empty: the connection's peer is the client."},
@@ -81,6 +83,9 @@ type Config struct {
 	MasterKey         []byte // 32 bytes; nil in dev when unset (dev keeps its own)
 	Regions           []Region
 	TeamsFile         string // "" = the demo teams
+	EvalSets          string // the directory of regression sets the eval API offers
+	// RolloutDefaultStage is the stage of keys no rollout rule names.
+	RolloutDefaultStage string
 	// Requests per minute per client IP and customer messages per minute per conversation;
 	// 0 turns a limit off.
 	RateLimitIP, RateLimitConversation int
@@ -361,6 +366,12 @@ func Load(lookup func(string) (string, bool), mode Mode) (Config, error) {
 	}
 	c.Regions = parseRegions(get("ATTACHE_REGIONS"), bad)
 	c.TeamsFile = get("ATTACHE_TEAMS_FILE")
+	c.EvalSets = get("ATTACHE_EVAL_SETS")
+	switch c.RolloutDefaultStage = get("ATTACHE_ROLLOUT_DEFAULT_STAGE"); c.RolloutDefaultStage {
+	case "assist", "standard", "autonomous":
+	default:
+		bad("ATTACHE_ROLLOUT_DEFAULT_STAGE", "want assist, standard or autonomous, got %q", c.RolloutDefaultStage)
+	}
 	if v := get("ATTACHE_MASTER_KEY"); v != "" {
 		k, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(k) != 32 {

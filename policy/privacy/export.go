@@ -26,7 +26,16 @@ type Bundle struct {
 	Consents      []Consent              `json:"consents"`
 	KnowledgeGaps []ExportedGap          `json:"kb_gaps"`
 	Handoffs      []ExportedHandoff      `json:"handoffs"`
+	CSAT          []ExportedCSAT         `json:"csat_responses"`
 	Requests      []Request              `json:"privacy_requests"`
+}
+
+// ExportedCSAT is the customer's answer to the post-chat satisfaction survey.
+type ExportedCSAT struct {
+	ConversationID string    `json:"conversation_id"`
+	Score          int       `json:"score"`
+	Comment        string    `json:"comment,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
 }
 
 // ExportedConversation is a conversation with the identity a verified token recorded.
@@ -187,6 +196,15 @@ func readBundle(ctx context.Context, tx pgx.Tx, n subject, b *Bundle) error {
 	b.Handoffs, err = collect(rows, err, "handoffs", func(r pgx.CollectableRow) (ExportedHandoff, error) {
 		var h ExportedHandoff
 		return h, r.Scan(&h.ID, &h.ConversationID, &h.Reason, &h.Team, &h.Status, &h.Packet, &h.CreatedAt, &h.Notes)
+	})
+	if err != nil {
+		return err
+	}
+	rows, err = tx.Query(ctx, `SELECT conversation_id::text, score, comment, created_at
+		FROM csat_responses WHERE conversation_id = ANY ($1::uuid[]) ORDER BY created_at, conversation_id`, ids)
+	b.CSAT, err = collect(rows, err, "csat_responses", func(r pgx.CollectableRow) (ExportedCSAT, error) {
+		var c ExportedCSAT
+		return c, r.Scan(&c.ConversationID, &c.Score, &c.Comment, &c.CreatedAt)
 	})
 	return err
 }

@@ -273,6 +273,33 @@
     renderDraft(d.draft);
     renderNotes(d.notes || []);
     loadApprovals();
+    follow(d.handoff.conversation_id, id);
+  }
+
+  // The open conversation's transcript stays live: a message stored (the customer's, the
+  // AI's, a colleague's) reloads the view, which brings its translation with it.
+  let following = { conversation: null, source: null, timer: null };
+  function follow(conversationID, handoffID) {
+    if (following.conversation === conversationID) return;
+    following.source?.close();
+    clearTimeout(following.timer);
+    following = { conversation: conversationID, source: null, timer: null };
+    const source = new EventSource(`/v1/conversations/${encodeURIComponent(conversationID)}/events`);
+    following.source = source;
+    source.addEventListener('message', (e) => {
+      let m;
+      try {
+        m = JSON.parse(e.data);
+      } catch {
+        return;
+      }
+      const known = (state.detail?.transcript || []).some((l) => l.id === m.id);
+      if (known || state.selected !== handoffID) return;
+      clearTimeout(following.timer);
+      following.timer = setTimeout(() => {
+        if (state.selected === handoffID) select(handoffID);
+      }, 300);
+    });
   }
 
   // The assist stage: the AI's answer, for the agent to edit and send as their own.

@@ -6,6 +6,7 @@
 //   GET  /v1/conversations/{id}               the transcript (on reload)
 //   POST /v1/conversations/{id}/messages      send a turn (idempotent by turn_id)
 //   GET  /v1/conversations/{id}/events        server-sent events: message, token, turn
+//   POST /v1/conversations/{id}/csat          the post-chat survey's answer
 // Messages are deduplicated by id, because one can arrive both in a POST
 // response and on the event stream.
 'use strict';
@@ -52,6 +53,11 @@
       offline: 'Connection lost. Trying again…',
       failed: 'Your message could not be sent. Please try again.',
       turnFailed: 'Sorry, something went wrong with the reply. Please try again.',
+      endChat: 'End chat', surveyTitle: 'How did we do?',
+      survey1: 'Very bad', survey2: 'Bad', survey3: 'OK', survey4: 'Good', survey5: 'Very good',
+      surveyComment: 'Anything to add? (optional)', surveySend: 'Send', surveyLater: 'Not now',
+      surveyThanks: 'Thank you for your feedback!',
+      surveyFailed: 'Your rating could not be sent. Please try again.',
     },
     es: {
       title: 'Chat de ayuda', subtitle: 'Asistente con IA · una persona puede intervenir',
@@ -60,6 +66,11 @@
       offline: 'Se perdió la conexión. Reintentando…',
       failed: 'No se pudo enviar tu mensaje. Inténtalo de nuevo.',
       turnFailed: 'Lo sentimos, algo salió mal con la respuesta. Inténtalo de nuevo.',
+      endChat: 'Finalizar chat', surveyTitle: '¿Qué tal te atendimos?',
+      survey1: 'Muy mal', survey2: 'Mal', survey3: 'Regular', survey4: 'Bien', survey5: 'Muy bien',
+      surveyComment: '¿Algo que añadir? (opcional)', surveySend: 'Enviar', surveyLater: 'Ahora no',
+      surveyThanks: '¡Gracias por tu opinión!',
+      surveyFailed: 'No se pudo enviar tu valoración. Inténtalo de nuevo.',
     },
     de: {
       title: 'Support-Chat', subtitle: 'KI-Assistent · ein Mensch kann übernehmen',
@@ -68,6 +79,11 @@
       offline: 'Verbindung unterbrochen. Neuer Versuch…',
       failed: 'Ihre Nachricht konnte nicht gesendet werden. Bitte versuchen Sie es erneut.',
       turnFailed: 'Leider ist bei der Antwort etwas schiefgelaufen. Bitte versuchen Sie es erneut.',
+      endChat: 'Chat beenden', surveyTitle: 'Wie zufrieden waren Sie?',
+      survey1: 'Sehr schlecht', survey2: 'Schlecht', survey3: 'Okay', survey4: 'Gut', survey5: 'Sehr gut',
+      surveyComment: 'Möchten Sie etwas ergänzen? (optional)', surveySend: 'Senden', surveyLater: 'Nicht jetzt',
+      surveyThanks: 'Vielen Dank für Ihr Feedback!',
+      surveyFailed: 'Ihre Bewertung konnte nicht gesendet werden. Bitte versuchen Sie es erneut.',
     },
     fr: {
       title: 'Chat d’assistance', subtitle: 'Assistant IA · un conseiller peut prendre le relais',
@@ -76,6 +92,11 @@
       offline: 'Connexion perdue. Nouvelle tentative…',
       failed: 'Votre message n’a pas pu être envoyé. Veuillez réessayer.',
       turnFailed: 'Désolé, un problème est survenu avec la réponse. Veuillez réessayer.',
+      endChat: 'Terminer le chat', surveyTitle: 'Êtes-vous satisfait de notre aide ?',
+      survey1: 'Très mauvais', survey2: 'Mauvais', survey3: 'Correct', survey4: 'Bien', survey5: 'Très bien',
+      surveyComment: 'Un commentaire ? (facultatif)', surveySend: 'Envoyer', surveyLater: 'Pas maintenant',
+      surveyThanks: 'Merci pour votre avis !',
+      surveyFailed: 'Votre note n’a pas pu être envoyée. Veuillez réessayer.',
     },
     pt: {
       title: 'Chat de atendimento', subtitle: 'Assistente de IA · uma pessoa pode assumir',
@@ -84,6 +105,11 @@
       offline: 'Conexão perdida. Tentando novamente…',
       failed: 'Não foi possível enviar sua mensagem. Tente novamente.',
       turnFailed: 'Desculpe, algo deu errado com a resposta. Tente novamente.',
+      endChat: 'Encerrar chat', surveyTitle: 'Como foi o nosso atendimento?',
+      survey1: 'Muito ruim', survey2: 'Ruim', survey3: 'Regular', survey4: 'Bom', survey5: 'Muito bom',
+      surveyComment: 'Quer acrescentar algo? (opcional)', surveySend: 'Enviar', surveyLater: 'Agora não',
+      surveyThanks: 'Obrigado pela sua avaliação!',
+      surveyFailed: 'Não foi possível enviar sua avaliação. Tente novamente.',
     },
     ar: {
       title: 'دردشة الدعم', subtitle: 'مساعد ذكاء اصطناعي · يمكن لموظف أن يتولى المحادثة',
@@ -92,6 +118,11 @@
       offline: 'انقطع الاتصال. جارٍ إعادة المحاولة…',
       failed: 'تعذّر إرسال رسالتك. يُرجى المحاولة مرة أخرى.',
       turnFailed: 'عذرًا، حدث خطأ في الرد. يُرجى المحاولة مرة أخرى.',
+      endChat: 'إنهاء المحادثة', surveyTitle: 'ما تقييمك لخدمتنا؟',
+      survey1: 'سيئ جدًا', survey2: 'سيئ', survey3: 'مقبول', survey4: 'جيد', survey5: 'جيد جدًا',
+      surveyComment: 'هل تود إضافة شيء؟ (اختياري)', surveySend: 'إرسال', surveyLater: 'ليس الآن',
+      surveyThanks: 'شكرًا على ملاحظاتك!',
+      surveyFailed: 'تعذّر إرسال تقييمك. يُرجى المحاولة مرة أخرى.',
     },
     th: {
       title: 'แชทฝ่ายบริการลูกค้า', subtitle: 'ผู้ช่วย AI · เจ้าหน้าที่สามารถรับช่วงต่อได้',
@@ -100,6 +131,11 @@
       offline: 'การเชื่อมต่อขาดหาย กำลังลองใหม่…',
       failed: 'ไม่สามารถส่งข้อความของคุณได้ โปรดลองอีกครั้ง',
       turnFailed: 'ขออภัย เกิดข้อผิดพลาดในการตอบกลับ โปรดลองอีกครั้ง',
+      endChat: 'จบการสนทนา', surveyTitle: 'เราให้บริการเป็นอย่างไรบ้าง',
+      survey1: 'แย่มาก', survey2: 'แย่', survey3: 'พอใช้', survey4: 'ดี', survey5: 'ดีมาก',
+      surveyComment: 'มีอะไรเพิ่มเติมไหม (ไม่บังคับ)', surveySend: 'ส่ง', surveyLater: 'ไว้ทีหลัง',
+      surveyThanks: 'ขอบคุณสำหรับความคิดเห็นของคุณ',
+      surveyFailed: 'ไม่สามารถส่งคะแนนของคุณได้ โปรดลองอีกครั้ง',
     },
     vi: {
       title: 'Trò chuyện hỗ trợ', subtitle: 'Trợ lý AI · nhân viên có thể tiếp quản',
@@ -108,6 +144,11 @@
       offline: 'Mất kết nối. Đang thử lại…',
       failed: 'Không gửi được tin nhắn của bạn. Vui lòng thử lại.',
       turnFailed: 'Xin lỗi, đã xảy ra lỗi khi trả lời. Vui lòng thử lại.',
+      endChat: 'Kết thúc trò chuyện', surveyTitle: 'Bạn đánh giá chúng tôi thế nào?',
+      survey1: 'Rất tệ', survey2: 'Tệ', survey3: 'Bình thường', survey4: 'Tốt', survey5: 'Rất tốt',
+      surveyComment: 'Bạn muốn góp ý thêm? (không bắt buộc)', surveySend: 'Gửi', surveyLater: 'Để sau',
+      surveyThanks: 'Cảm ơn bạn đã góp ý!',
+      surveyFailed: 'Không gửi được đánh giá của bạn. Vui lòng thử lại.',
     },
     id: {
       title: 'Chat bantuan', subtitle: 'Asisten AI · petugas dapat mengambil alih',
@@ -116,6 +157,11 @@
       offline: 'Koneksi terputus. Mencoba lagi…',
       failed: 'Pesan Anda tidak dapat dikirim. Silakan coba lagi.',
       turnFailed: 'Maaf, terjadi kesalahan pada balasan. Silakan coba lagi.',
+      endChat: 'Akhiri chat', surveyTitle: 'Bagaimana layanan kami?',
+      survey1: 'Sangat buruk', survey2: 'Buruk', survey3: 'Cukup', survey4: 'Baik', survey5: 'Sangat baik',
+      surveyComment: 'Ada yang ingin ditambahkan? (opsional)', surveySend: 'Kirim', surveyLater: 'Nanti saja',
+      surveyThanks: 'Terima kasih atas masukan Anda!',
+      surveyFailed: 'Penilaian Anda tidak dapat dikirim. Silakan coba lagi.',
     },
     ja: {
       title: 'サポートチャット', subtitle: 'AIアシスタント・担当者に交代できます',
@@ -124,6 +170,11 @@
       offline: '接続が切れました。再試行しています…',
       failed: 'メッセージを送信できませんでした。もう一度お試しください。',
       turnFailed: '申し訳ありません。返信中に問題が発生しました。もう一度お試しください。',
+      endChat: 'チャットを終了', surveyTitle: '対応はいかがでしたか？',
+      survey1: 'とても悪い', survey2: '悪い', survey3: '普通', survey4: '良い', survey5: 'とても良い',
+      surveyComment: 'ご意見があればお書きください（任意）', surveySend: '送信', surveyLater: '今はしない',
+      surveyThanks: 'ご意見ありがとうございました。',
+      surveyFailed: '評価を送信できませんでした。もう一度お試しください。',
     },
     zh: {
       title: '客服聊天', subtitle: 'AI 助手 · 可转接人工客服',
@@ -132,6 +183,11 @@
       offline: '连接已断开，正在重试…',
       failed: '消息发送失败，请重试。',
       turnFailed: '抱歉，回复时出现问题，请重试。',
+      endChat: '结束聊天', surveyTitle: '您对我们的服务满意吗？',
+      survey1: '非常差', survey2: '差', survey3: '一般', survey4: '好', survey5: '非常好',
+      surveyComment: '还有什么想补充的吗？（可选）', surveySend: '提交', surveyLater: '以后再说',
+      surveyThanks: '感谢您的反馈！',
+      surveyFailed: '评分提交失败，请重试。',
     },
   };
 
@@ -346,6 +402,7 @@
     insertOrdered(el, Number(m.seq));
     if (stick || m.author === 'customer') scrollDown();
     updateTyping();
+    if (m.author === 'ai' || m.author === 'human_agent') replied();
   }
 
   function onToken(t) {
@@ -448,6 +505,8 @@
     const c = await res.json();
     if (state.id && state.id !== id) return res.status; // the conversation was replaced meanwhile
     for (const m of c.messages || []) addMessage(m);
+    // After a reload: the survey is due if there was a reply.
+    if (state.id === id && (c.messages || []).some((m) => m.author === 'ai' || m.author === 'human_agent')) replied();
     return res.status;
   }
 
@@ -493,6 +552,7 @@
   // restartConversation forgets a conversation the server no longer has and
   // opens a new one; bubbles still sending are kept.
   async function restartConversation() {
+    hideSurvey();
     state.events?.close();
     storage.clear();
     state.id = null;
@@ -532,6 +592,136 @@
     });
   }
 
+  // ---- post-chat survey ------------------------------------------------------
+
+  // The survey asks "How did we do?" (1 to 5, with an optional comment) once per
+  // conversation: after a reply, when the customer has been idle for a while
+  // (data-survey-idle-seconds on main.chat, 60 by default), or when they end the
+  // chat. What they did with it (answered, or "not now") is remembered per
+  // conversation in localStorage, so it is not asked again.
+  const SURVEY_KEY = 'attache.csat.';
+  const survey = {
+    el: document.getElementById('survey'),
+    form: document.getElementById('survey-form'),
+    send: document.getElementById('survey-send'),
+    status: document.getElementById('survey-status'),
+    thanks: document.getElementById('survey-thanks'),
+    endChat: document.getElementById('end-chat'),
+    timer: 0,
+    ending: false, // the customer ended the chat: forget it once the survey is done
+  };
+
+  const surveyMemory = {
+    get(id) {
+      try { return localStorage.getItem(SURVEY_KEY + id); } catch { return null; }
+    },
+    set(id, value) {
+      try { localStorage.setItem(SURVEY_KEY + id, value); } catch { /* private mode: asked again after a reload */ }
+    },
+  };
+
+  function surveyIdleMs() {
+    const seconds = Number(document.querySelector('main.chat')?.dataset.surveyIdleSeconds);
+    return (Number.isFinite(seconds) && seconds >= 0 ? seconds : 60) * 1000;
+  }
+
+  // replied notes a reply from the AI or a person: the chat can be ended, and
+  // the survey is asked for if the customer stays idle.
+  function replied() {
+    survey.endChat.hidden = !state.id;
+    clearTimeout(survey.timer);
+    if (!state.id || surveyMemory.get(state.id) || !survey.el.hidden) return;
+    survey.timer = setTimeout(() => {
+      if (state.active.size === 0 && !textarea.value.trim()) showSurvey(false);
+    }, surveyIdleMs());
+  }
+
+  // customerActive postpones the survey while the customer writes, and puts
+  // away a survey that is done.
+  function customerActive() {
+    clearTimeout(survey.timer);
+    if (!survey.el.hidden && survey.form.hidden) hideSurvey();
+  }
+
+  function showSurvey(focus) {
+    if (!state.id) return;
+    clearTimeout(survey.timer);
+    survey.form.reset();
+    survey.send.disabled = true;
+    survey.status.textContent = '';
+    survey.form.hidden = false;
+    survey.thanks.hidden = true;
+    survey.el.dataset.conversation = state.id;
+    survey.el.hidden = false;
+    if (focus) survey.form.querySelector('input[name="score"]').focus();
+  }
+
+  function hideSurvey() {
+    clearTimeout(survey.timer);
+    survey.el.hidden = true;
+    if (survey.ending) {
+      survey.ending = false;
+      forgetConversation();
+    }
+  }
+
+  async function sendSurvey() {
+    const id = survey.el.dataset.conversation;
+    const score = Number(new FormData(survey.form).get('score'));
+    if (!id || !(score >= 1 && score <= 5)) return;
+    survey.send.disabled = true;
+    survey.status.textContent = '';
+    let res = null;
+    try {
+      res = await fetch(`${API}/${encodeURIComponent(id)}/csat`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ score, comment: document.getElementById('survey-comment').value.trim() }),
+      });
+    } catch {
+      // offline: say so below and let the customer try again
+    }
+    if (res && (res.ok || res.status === 409 || res.status === 404)) {
+      // 409: answered before (in another tab); 404: the conversation is gone.
+      surveyMemory.set(id, 'answered');
+      survey.form.hidden = true;
+      survey.thanks.hidden = false;
+      if (survey.ending) {
+        survey.ending = false;
+        forgetConversation();
+      }
+      return;
+    }
+    survey.status.textContent = ui('surveyFailed');
+    survey.send.disabled = false;
+  }
+
+  // endChat asks for the survey (unless it was answered) and then forgets the
+  // conversation: the next message starts a new one.
+  function endChat() {
+    if (!state.id) return;
+    if (surveyMemory.get(state.id) === 'answered') {
+      forgetConversation();
+      return;
+    }
+    survey.ending = true;
+    showSurvey(true);
+  }
+
+  function forgetConversation() {
+    state.events?.close();
+    state.events = null;
+    storage.clear();
+    state.id = null;
+    state.starting = null;
+    for (const el of [...transcript.children]) {
+      if (el.dataset.seq !== undefined) el.remove();
+    }
+    state.seen.clear();
+    survey.endChat.hidden = true;
+    textarea.focus();
+  }
+
   // ---- sending -------------------------------------------------------------
 
   function send() {
@@ -541,6 +731,7 @@
       return;
     }
     const turn = { id: newTurnID(), text };
+    customerActive();
     textarea.value = '';
     autosize();
     clearError();
@@ -658,7 +849,24 @@
       send();
     }
   });
-  textarea.addEventListener('input', autosize);
+  textarea.addEventListener('input', () => {
+    autosize();
+    customerActive();
+  });
+  survey.form.addEventListener('change', (e) => {
+    if (e.target.name === 'score') survey.send.disabled = false;
+  });
+  survey.form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    sendSurvey();
+  });
+  document.getElementById('survey-close').addEventListener('click', () => {
+    const id = survey.el.dataset.conversation;
+    if (id) surveyMemory.set(id, 'later');
+    hideSurvey();
+    textarea.focus();
+  });
+  survey.endChat.addEventListener('click', endChat);
 
   ensureConversation().catch(() => {
     /* the error line says why; the next send tries again */
