@@ -171,7 +171,12 @@ func (r OfflineResponder) withTools(tc TurnContext, out offline.Reply, reply *Re
 	}
 	if p := tc.Pending; p != nil && p.Kind == AwaitConfirmation && len(tc.Steps) == 0 && tc.Event == "" {
 		// The engine's reply treats a bare yes as unclear; its analysis knows better.
-		switch out.Analyzed {
+		answer := out.Analyzed
+		if answer != offline.IntentConfirm && answer != offline.IntentDeny && answer == d.mem[memIntent] {
+			// "Ja, bitte stornieren": the answer goes on to name the very action asked about.
+			answer = offline.StartsWithAnswer(tc.Text)
+		}
+		switch answer {
 		case offline.IntentConfirm:
 			reply.Confirmation = ConfirmYes
 			reply.Calls = []tools.Call{p.Call}

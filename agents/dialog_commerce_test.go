@@ -199,3 +199,32 @@ func TestDialogToolNamesExist(t *testing.T) {
 		}
 	}
 }
+
+// TestAYesThatNamesTheActionConfirmsIt: "Yes, please cancel it" answers the question "Shall
+// I cancel order …?" — the request in it is the very action asked about — and cancels once;
+// "No, don't cancel it" declines.
+func TestAYesThatNamesTheActionConfirmsIt(t *testing.T) {
+	for _, tc := range []struct {
+		answer string
+		want   string
+	}{
+		{"Yes, please cancel it.", commerce.StatusCancelled},
+		{"No, don't cancel it", commerce.StatusPending},
+	} {
+		t.Run(tc.answer, func(t *testing.T) {
+			fx, st, ids := shopFixture(t)
+			replies := converse(t, fx, "en", "Please cancel my order "+ids.pending, ids.email, tc.answer)
+			last := replies[len(replies)-1]
+			if last.Handoff || strings.Contains(last.Text, "Shall I") {
+				t.Errorf("reply to %q: %q, want the outcome, not the question again", tc.answer, last.Text)
+			}
+			o, err := st.Order(context.Background(), ids.pending)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.Status != tc.want {
+				t.Errorf("order status %q, want %q", o.Status, tc.want)
+			}
+		})
+	}
+}

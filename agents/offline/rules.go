@@ -1,5 +1,7 @@
 package offline
 
+import "github.com/attache-dev/attache/knowledge/hashembed"
+
 // A rule adds weight to an intent when one of its terms occurs in the folded message (lower
 // case, Latin diacritics removed: see hashembed.Normalize; matching: see match.go). Rules
 // carry what nearest neighbours over a few exemplars miss: the words that name a request
@@ -624,4 +626,32 @@ func containsAny(m matchText, list []term) bool {
 		}
 	}
 	return false
+}
+
+// StartsWithAnswer reads how a message begins: IntentConfirm for a yes ("Yes, please cancel
+// it", "Ja, bitte stornieren"), IntentDeny for a no, "" for neither or both. Analyze lets a
+// request in the same message outweigh a yes ("yes, and where is my order?"); a dialog that
+// asked a yes-or-no question about that very request reads the yes with this.
+func StartsWithAnswer(text string) string {
+	m := prepareRules(hashembed.Normalize(text))
+	var yes, no bool
+	for i := range rules {
+		r := &rules[i]
+		if r.anchor != atStart && r.anchor != onlyOf {
+			continue
+		}
+		switch r.intent {
+		case intentIDs[IntentConfirm]:
+			yes = yes || r.matches(m)
+		case intentIDs[IntentDeny]:
+			no = no || r.matches(m)
+		}
+	}
+	switch {
+	case yes && !no:
+		return IntentConfirm
+	case no && !yes:
+		return IntentDeny
+	}
+	return ""
 }

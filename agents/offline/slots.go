@@ -145,8 +145,16 @@ func findOrderNumber(text string, lenient bool) string {
 	folded := hashembed.Normalize(text)
 	// Explicit context first: "order 12345", "pedido nº 4567", "注文番号 123456".
 	for _, m := range afterKeywordRE.FindAllStringSubmatchIndex(folded, -1) {
-		cand := folded[m[2]:m[3]]
-		if plausibleOrder(cand, folded, m[2], m[3], false) {
+		start, end := m[2], m[3]
+		// "pedido ES-10001": the filler took "es" (Spanish "is") and the dash, but they are
+		// the order number's prefix.
+		for _, c := range mixedCodeRE.FindAllStringSubmatchIndex(folded, -1) {
+			if c[2] < start && c[3] >= end && c[2] >= m[0] {
+				start, end = c[2], c[3]
+			}
+		}
+		cand := folded[start:end]
+		if plausibleOrder(cand, folded, start, end, false) {
 			return original(text, strings.Trim(cand, "-_/"))
 		}
 	}

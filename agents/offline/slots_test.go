@@ -16,6 +16,10 @@ func TestExtractSlots(t *testing.T) {
 		{"¿Dónde está mi pedido 4567?", false, "4567", ""},
 		{"número de pedido: 778899", false, "778899", ""},
 		{"pedido nº 4567", false, "4567", ""},
+		// A market prefix that is also a filler word ("es" is Spanish "is", "est" French).
+		{"Quiero cancelar mi pedido ES-10001", false, "ES-10001", ""},
+		{"mi pedido es 12345", false, "12345", ""},
+		{"ma commande EST-204455 est en retard", false, "EST-204455", ""},
 		{"注文番号 123456", false, "123456", ""},
 		{"注文番号は123456です", false, "123456", ""},
 		{"订单号：20240315001", false, "20240315001", ""},
@@ -157,6 +161,24 @@ func TestExtractIdentifiers(t *testing.T) {
 	for _, tt := range tests {
 		if got := extractSlotsFor(tt.text, tt.awaiting); got != tt.want {
 			t.Errorf("extractSlotsFor(%q, %q) = %+v, want %+v", tt.text, tt.awaiting, got, tt.want)
+		}
+	}
+}
+
+// TestStartsWithAnswer: the first words say yes or no whatever the message goes on to ask.
+func TestStartsWithAnswer(t *testing.T) {
+	for text, want := range map[string]string{
+		"Yes, please cancel it.":      IntentConfirm,
+		"Ja, bitte stornieren":        IntentConfirm,
+		"Sí, cancélalo por favor":     IntentConfirm,
+		"はい、キャンセルしてください":              IntentConfirm,
+		"No, don't cancel it":         IntentDeny,
+		"Nein, doch nicht stornieren": IntentDeny,
+		"Please cancel it":            "",
+		"Where is my order?":          "",
+	} {
+		if got := StartsWithAnswer(text); got != want {
+			t.Errorf("%q: %q, want %q", text, got, want)
 		}
 	}
 }
