@@ -246,18 +246,21 @@ func TestAnEvaluatorRunsASetFromTheConsole(t *testing.T) {
 	b.Do(chromedp.SendKeys(chromedp.CSS("#login-email"), st.admin.Email),
 		chromedp.SendKeys(chromedp.CSS("#login-password"), strings.TrimSpace(string(password))), chromedp.Click(chromedp.CSS("#login-submit")))
 	b.WaitFor(`location.pathname === '/console/evals' && document.querySelector('#sets button.run-set[data-set="smoke"]') !== null`)
-	before := browser.Eval[int](b, `document.querySelectorAll('#runs tbody button[data-id]').length`)
+	before := browser.Eval[[]string](b, `[...document.querySelectorAll('#runs tbody button[data-id]')].map((e) => e.dataset.id)`)
+	known, _ := json.Marshal(before)
 	b.Do(chromedp.Click(chromedp.CSS(`#sets button.run-set[data-set="smoke"]`)))
-	b.WaitFor(fmt.Sprintf(`document.querySelectorAll('#runs tbody button[data-id]').length > %d`, before))
-	// The newest run is first; it updates by itself until it finishes.
-	b.WaitFor(`document.querySelector('#runs tbody tr').textContent.includes('finished')`)
-	if text := browser.Eval[string](b, `document.querySelector('#runs tbody tr').textContent`); !strings.Contains(text, "100") {
+	// The new run appears and updates by itself until it finishes. The list re-renders
+	// while it polls, so elements are looked up afresh each time.
+	newRow := `[...document.querySelectorAll('#runs tbody tr')].find((tr) => { const b = tr.querySelector('button[data-id]'); return b && !` + string(known) + `.includes(b.dataset.id); })`
+	b.WaitFor(`(() => { const tr = ` + newRow + `; return !!tr && tr.textContent.includes('finished'); })()`)
+	if text := browser.Eval[string](b, `(`+newRow+`).textContent`); !strings.Contains(text, "100") {
 		t.Errorf("the run's row reads %q, want a pass rate of 100 %%", text)
 	}
-	b.Do(chromedp.Click(chromedp.CSS(`#runs tbody tr button[data-id]`)))
-	b.WaitFor(`!document.getElementById('run-view').hidden && document.querySelectorAll('#cases button[data-key]').length >= 2`)
-	b.Do(chromedp.Click(chromedp.CSS(`#cases button[data-key="smoke/ar-human"]`)))
-	b.WaitFor(`!document.getElementById('case-view').hidden && document.getElementById('case-attempts').textContent.includes('customer_request')`)
+	b.WaitFor(`(() => { const tr = ` + newRow + `; if (document.getElementById('run-view').hidden || !document.querySelector('#cases button[data-key]')) tr.querySelector('button[data-id]').click();
+		return !document.getElementById('run-view').hidden && document.querySelectorAll('#cases button[data-key]').length >= 2; })()`)
+	b.WaitFor(`(() => { const v = document.getElementById('case-view'); const c = document.querySelector('#cases button[data-key="smoke/ar-human"]');
+		if (c && !document.getElementById('case-heading').textContent.includes('ar-human')) c.click();
+		return !v.hidden && document.getElementById('case-attempts').textContent.includes('customer_request'); })()`)
 	if errs := b.ScriptErrors(); len(errs) > 0 {
 		t.Errorf("script errors: %v", errs)
 	}
