@@ -118,12 +118,24 @@ type Disclosure struct {
 }
 
 // CustomerLanguage is the language the customer writes in: that of their latest message
-// with a known language, else the base language of the conversation's locale, else "".
+// with a known language — or, when the AI answered that message, the language it answered
+// in (the engine weighs the conversation: an address or an e-mail in Latin letters from a
+// Thai customer is no switch to Indonesian) — else the base language of the conversation's
+// locale, else "".
 func CustomerLanguage(c Conversation, msgs []Message) string {
 	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].Author == AuthorCustomer && msgs[i].Lang != "" {
-			return msgs[i].Lang
+		m := msgs[i]
+		if m.Author != AuthorCustomer || m.Lang == "" {
+			continue
 		}
+		if m.TurnID != "" {
+			for _, r := range msgs[i+1:] {
+				if r.Author == AuthorAI && r.TurnID == m.TurnID && r.Lang != "" {
+					return r.Lang
+				}
+			}
+		}
+		return m.Lang
 	}
 	if t, err := language.Parse(c.Locale); err == nil {
 		if b, conf := t.Base(); conf != language.No && b.String() != "und" {

@@ -20,7 +20,7 @@ import (
 // Fixtures is the shop a case starts from. Every attempt gets its own copy: order IDs,
 // e-mail addresses, phone numbers, customer, payment-method and tracking IDs get the
 // attempt's tag, and the same rewrite is applied to the case's turns and expectations —
-// so "DE-10004" in a case is "DE-10004-482913" in its attempt, attempts run in parallel,
+// so "DE-10004" in a case is "DE-10004-Q482913" in its attempt, attempts run in parallel,
 // and a refund in one never shows in another. Products are shared.
 type Fixtures struct {
 	// Demo copies the demo shop's customer and orders of these markets ("all": every market).
@@ -101,15 +101,17 @@ type Shop struct {
 	OrderIDs []string
 }
 
-// Build makes the attempt's copy of the fixtures; tag is a string of digits unique to the
-// attempt.
+// Build makes the attempt's copy of the fixtures; tag, unique to the attempt, is an
+// upper-case letter and digits: with the letter, "FR-10002-Q274214" reads as no French VAT
+// number. Phone and tracking numbers take its digits.
 func (f Fixtures) Build(now time.Time, tag string) (Shop, error) {
 	if f.empty() {
 		return Shop{Rewrite: &Rewriter{}}, nil
 	}
-	if tag == "" || strings.Trim(tag, "0123456789") != "" {
-		return Shop{}, errors.New("fixtures: the attempt tag must be digits")
+	if !tagRE.MatchString(tag) {
+		return Shop{}, errors.New("fixtures: the attempt tag must be an upper-case letter and digits")
 	}
+	num := tag[1:]
 	full := demo.Data(now)
 	markets := map[string]bool{}
 	for _, m := range f.Demo {
@@ -145,8 +147,8 @@ func (f Fixtures) Build(now time.Time, tag string) (Shop, error) {
 			nc.Email = c.Email[:at] + "+" + tag + c.Email[at:]
 			pair(c.Email, nc.Email)
 		}
-		if len(c.Phone) > len(tag)+4 {
-			nc.Phone = c.Phone[:len(c.Phone)-len(tag)] + tag
+		if len(c.Phone) > len(num)+4 {
+			nc.Phone = c.Phone[:len(c.Phone)-len(num)] + num
 			pair(c.Phone, nc.Phone)
 		}
 		nc.PaymentMethods = slices.Clone(c.PaymentMethods)
@@ -186,7 +188,7 @@ func (f Fixtures) Build(now time.Time, tag string) (Shop, error) {
 		for i, fl := range no.Fulfillments {
 			ids := make([]string, len(fl.TrackingIDs))
 			for j, t := range fl.TrackingIDs {
-				ids[j] = t + trackingSuffix + tag
+				ids[j] = t + trackingSuffix + num
 				pair(t+trackingSuffix, ids[j])
 				if p, ok := parcels[t]; ok {
 					p.TrackingID = ids[j]
@@ -249,6 +251,8 @@ func digits(s string) string {
 	}, s)
 }
 
+var tagRE = regexp.MustCompile(`^[A-Z][0-9]{3,}$`)
+
 // Rewriter renames the fixtures' names in a text: whole names only, so "DE-100011" is not
 // "DE-10001" with a "1" after it; longer names win.
 type Rewriter struct {
@@ -297,7 +301,9 @@ func (r *Rewriter) Replace(s string) string {
 	return b.String()
 }
 
-func isNameRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+// isNameRune: a rune that would continue a name. Names are Latin letters and digits; a
+// Japanese or Thai letter right after one ("JP-10002の") does not continue it.
+func isNameRune(r rune) bool { return unicode.Is(unicode.Latin, r) || unicode.IsDigit(r) }
 
 // parseMajor parses an amount in major units ("12.50") into minor units with scale digits.
 func parseMajor(s string, scale int) (int64, error) {

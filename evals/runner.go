@@ -211,14 +211,14 @@ func (r *Runner) attempt(ctx context.Context, runID string, s *Set, c Case, n in
 	return a
 }
 
-// attemptTag is six random digits: attempts (and runs against the same database) get
-// their own copies of the shop.
+// attemptTag is "Q" and six random digits: attempts (and runs against the same database)
+// get their own copies of the shop.
 func attemptTag() (string, error) {
 	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
 	if err != nil {
 		return "", fmt.Errorf("attempt tag: %w", err)
 	}
-	return fmt.Sprintf("%06d", n.Int64()), nil
+	return fmt.Sprintf("Q%06d", n.Int64()), nil
 }
 
 // tagIntent is the intent a case is filed under when it expects none: its first tag.

@@ -287,7 +287,8 @@ func ParseSet(path string, r io.Reader) (*Set, error) {
 var (
 	idRE     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}$`)
 	marketRE = regexp.MustCompile(`^[A-Z]{2}$`)
-	channels = []string{"web", "whatsapp", "email", "sms", "messenger", "line", "telegram"}
+	// channels are those the API opens conversations on (the driver's way in).
+	channels = []string{"web", "api"}
 	outcomes = []string{"", "ok", "refused", "not_found", "invalid", "failed", "proposed", "denied", "any"}
 )
 

@@ -211,6 +211,14 @@ var rules = []rule{
 		`届かない|届きません|届いていない|まだ届|追跡|配送状況|到哪|在哪|物流|没收到|還沒收到|还没到|查一下订单|查询订单`),
 	then(IntentTrack, strong, 20, `where|wheres|where is|where are|donde|onde|cade|wo|ou|dimana|di mana`, orderNouns),
 	then(IntentTrack, strong, 20, `havent|have not|didnt|did not|not yet`, `got|get|received|receive`),
+	// "Hallo, was ist mit meiner Bestellung …?", "what's going on with my order?"
+	then(IntentTrack, strong, 25, `what about|whats going on with|whats happening with|whats up with|was ist mit|`+
+		`was ist los mit|wie sieht es mit|que pasa con|que paso con|quen est il de|ou en est|o que houve com|`+
+		`o que aconteceu com|como esta|gimana|bagaimana`, orderNouns),
+	// "Why is GB-10001 stuck?": a parcel that does not move.
+	anyOf(IntentTrack, medium, `stuck|held up|not moving|steckt fest|hangt fest|bewegt sich nicht|atascado|retenido|`+
+		`bloque|bloquee|coince|coincee|parado|retido|tertahan|nyangkut|ket lai|bi giu|عالق|متوقف|ติดอยู่|ค้างอยู่|`+
+		`止まって|止まっている|卡住|卡在`),
 	anyOf(IntentTrack, medium, `locate|whereabouts|eta|estimated time of arrival|shipped|dispatched|enviado|enviaron|`+
 		`verschickt|versandt|expedie|dikirim|حالة الطلب|สถานะ|発送され|发货了吗|発货了吗|状況`),
 	near(IntentTrack, medium, 25, `status|estado|statut|stand|tinh trang`, `order|pedido|commande|bestellung|pesanan|`+

@@ -81,6 +81,9 @@ var screenCases = []screenCase{
 	{name: "jp casual ending", market: "JP", locale: "ja", text: "明日届くよ。楽しみにしてね！", action: ActionRewrite, rules: []string{"ja.register.casual"}},
 	{name: "jp casual da yo", market: "JP", locale: "ja", text: "在庫はあるんだよ。", action: ActionRewrite, rules: []string{"ja.register.casual"}},
 	{name: "jp polite", market: "JP", locale: "ja", text: "ご注文ありがとうございます。明日お届けいたします。", action: ActionNone},
+	// The agent's own confirmation question: "してよろしいですか" is not "してよ".
+	{name: "jp polite confirmation", market: "JP", locale: "ja", text: "ご注文JP-10001をキャンセルしてよろしいですか？", action: ActionNone},
+	{name: "jp casual shite yo", market: "JP", locale: "ja", text: "早く確認してよ。", action: ActionRewrite, rules: []string{"ja.register.casual"}},
 
 	// China.
 	{name: "cn 4 gift box", market: "CN", locale: "zh", text: "这款4件装礼盒很适合送礼", action: ActionRewrite, rules: []string{"cn.numbers.gift_sets"}, matches: []string{"4件装"}},
