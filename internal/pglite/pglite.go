@@ -10,8 +10,11 @@
 // PGlite is one Postgres session: pglite-socket multiplexes every client connection onto it,
 // so transactions from different connections serialize, there are no named prepared
 // statements (URL sets default_query_exec_mode=cache_describe for pgx) and no cross-connection
-// LISTEN/NOTIFY. Code must still be written for real concurrency; this package only hosts
-// the database.
+// LISTEN/NOTIFY. pglite-socket queues each wire message on its own and keeps a connection's
+// messages together only inside a transaction; a module preloaded into node
+// (sticky-queue.mjs) keeps each extended-protocol exchange (Parse … Sync) together too, or
+// two connections' statements interleave. Code must still be written for real concurrency;
+// this package only hosts the database.
 //
 // # Process handling
 //
