@@ -15,37 +15,8 @@
   const variantKey = (v) => (v.market ? `${v.locale}|${v.market}` : v.locale);
   const variantLabel = (v) => (v.market ? `${v.locale} (${v.market})` : v.locale);
 
-  function el(tag, props = {}, ...children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(props)) {
-      if (k === 'class') e.className = v;
-      else if (k === 'dataset') Object.assign(e.dataset, v);
-      else if (k in e && typeof v !== 'string') e[k] = v;
-      else e.setAttribute(k, v);
-    }
-    for (const c of children) if (c != null) e.append(c);
-    return e;
-  }
-
-  async function api(path, init) {
-    const res = await fetch(API + path, init);
-    if (res.status === 401) {
-      // Not signed in, or the session ended: sign in and come back here.
-      location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-      throw new Error('Sign in to continue.');
-    }
-    const body = await res.json().catch(() => ({}));
-    if (!res.ok) {
-      const fields = (body.errors || []).map((e) => `${e.field}: ${e.reason}`).join('; ');
-      throw new Error([body.detail || `HTTP ${res.status}`, fields].filter(Boolean).join(' '));
-    }
-    return body;
-  }
-
-  function setStatus(node, text, isError) {
-    node.textContent = text;
-    node.classList.toggle('error', !!isError);
-  }
+  const { el, setStatus } = window.AttacheStaff;
+  const api = (path, init) => window.AttacheStaff.api(API + path, init);
 
   // ---- article list ----
 

@@ -17,42 +17,13 @@
     taboo_block: 'Taboo block', model_no_answer: 'No model answer', other: 'Other',
   };
 
-  function el(tag, props = {}, ...children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(props)) {
-      if (v == null) continue;
-      if (k === 'class') e.className = v;
-      else e.setAttribute(k, v);
-    }
-    for (const c of children) if (c != null) e.append(c);
-    return e;
-  }
+  const { el, api } = window.AttacheStaff;
 
   function svg(tag, attrs = {}, text) {
     const e = document.createElementNS(SVG, tag);
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
     if (text != null) e.textContent = text;
     return e;
-  }
-
-  function signIn() {
-    location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-  }
-
-  // api reads the HTTP API. A 401 goes to the sign-in page; any other failure throws an
-  // Error whose message is the problem's detail and field reasons.
-  async function api(path) {
-    const res = await fetch(path, { headers: { Accept: 'application/json' } });
-    if (res.status === 401) {
-      signIn();
-      throw new Error('Sign in to continue.');
-    }
-    const body = await res.json().catch(() => ({}));
-    if (!res.ok) {
-      const fields = (body.errors || []).map((e) => `${e.field}: ${e.reason}`).join('; ');
-      throw new Error([body.detail || body.title || `HTTP ${res.status}`, fields].filter(Boolean).join(' '));
-    }
-    return body;
   }
 
   function setStatus(text, isError) {

@@ -19,45 +19,7 @@
     poll: 0,
   };
 
-  function el(tag, props = {}, ...children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(props)) {
-      if (v == null) continue;
-      if (k === 'class') e.className = v;
-      else if (k in e && typeof v !== 'string') e[k] = v;
-      else e.setAttribute(k, v);
-    }
-    for (const c of children) if (c != null) e.append(c);
-    return e;
-  }
-
-  function signIn() {
-    location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-  }
-
-  // api calls the HTTP API. A 401 goes to the sign-in page; any other failure throws an
-  // Error whose message is the problem's detail (or title), with status and problem set.
-  async function api(path, init) {
-    const res = await fetch(path, init);
-    if (res.status === 401) {
-      signIn();
-      throw new Error('Sign in to continue.');
-    }
-    const body = await res.json().catch(() => ({}));
-    if (!res.ok) {
-      const fields = (body.errors || []).map((e) => `${e.field}: ${e.reason}`).join('; ');
-      const err = new Error([body.detail || body.title || `HTTP ${res.status}`, fields].filter(Boolean).join(' '));
-      err.status = res.status;
-      err.problem = body;
-      throw err;
-    }
-    return body;
-  }
-
-  function setStatus(node, text, isError) {
-    node.textContent = text;
-    node.classList.toggle('error', !!isError);
-  }
+  const { el, api, setStatus } = window.AttacheStaff;
 
   const enc = encodeURIComponent;
   const runPath = (id, rest = '') => `/v1/evals/runs/${enc(id)}${rest}`;

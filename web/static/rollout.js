@@ -14,34 +14,11 @@
     historyKey: null, // the key the history shows, or null for all
   };
 
-  function el(tag, props = {}, ...children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(props)) {
-      if (v == null) continue;
-      if (k === 'class') e.className = v;
-      else if (k === 'dataset') Object.assign(e.dataset, v);
-      else if (k in e && typeof v !== 'string') e[k] = v;
-      else e.setAttribute(k, v);
-    }
-    for (const c of children) if (c != null) e.append(c);
-    return e;
-  }
+  const { el } = window.AttacheStaff;
 
-  // api calls the HTTP API. A 401 goes to the sign-in page; any other failure throws an
-  // Error whose message is the problem's detail, with status and problem set.
+  // api calls the HTTP API and keeps the response's ETag (a rule's version, for If-Match).
   async function api(path, init) {
-    const res = await fetch(path, init);
-    if (res.status === 401) {
-      location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-      throw new Error('Sign in to continue.');
-    }
-    const body = await res.json().catch(() => ({}));
-    if (!res.ok) {
-      const err = new Error(body.detail || body.title || `HTTP ${res.status}`);
-      err.status = res.status;
-      err.problem = body;
-      throw err;
-    }
+    const { res, body } = await window.AttacheStaff.request(path, init);
     return { body, etag: res.headers.get('ETag') };
   }
 
