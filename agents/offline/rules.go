@@ -78,7 +78,8 @@ const (
 		`mendaftar|registrasi|buat akun|membuat akun|dang ky|tao tai khoan|التسجيل|تسجيل|إنشاء حساب|انشاء حساب|` +
 		`สมัครสมาชิก|ลงทะเบียน|สมัคร|สร้างบัญชี|登録|アカウント作成|注册|註冊|创建账号`
 
-	addressNouns = `address|adress|adresse|lieferadresse|versandadresse|anschrift|direccion|domicilio|endereco|alamat|` +
+	// French elides the article into the noun ("l'adresse" folds to "ladresse").
+	addressNouns = `address|adress|adresse|ladresse|dadresse|lieferadresse|versandadresse|anschrift|direccion|domicilio|endereco|alamat|` +
 		`dia chi|عنوان|العنوان|عنواني|ที่อยู่|住所|お届け先|配送先|送付先|地址|收货地址|收貨地址`
 
 	invoiceNouns = `invoice*|bill|bills|receipt*|factura*|rechnung*|quittung|beleg|facture*|nota fiscal|notas fiscais|` +
@@ -165,7 +166,7 @@ var rules = []rule{
 		`statut|ou en est|attends|quand|toujours pas|pas encore|cade|aguardando|esperando|quando|ainda nao|`+
 		`belum|kapan|menunggu|tinh trang|chua nhan|khi nao|bao gio|dang cho`,
 		`refund*|reimburs*|rebate*|restitution*|compensation*|money back|reembolso*|erstattung|ruckerstattung|`+
-			`remboursement|estorno|reembolso|refund|dana|hoan tien|tien hoan|money|`+
+			`remboursement|estorno|reembolso|refund|dana|hoan tien|tien hoan|money|geld|mein geld|`+
 			`استرداد|الاسترداد|คืนเงิน|เงินคืน|返金|退款`),
 	near(IntentTrackRefund, strong, 40, `معالجة|تمت|ดำเนินการ|ยังไม่เห็น|処理|反映|处理|到账|看到|没看到`,
 		`استرداد|الاسترداد|คืนเงิน|เงินคืน|返金|退款`),
