@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -44,6 +45,11 @@ embedded Attaché (PGlite + Temporal) started for the run, with the configured m
 `
 
 var errRegressions = errors.New("regressions")
+
+// evalTeams is the human side of an eval's own stack: one team, always on shift.
+//
+//go:embed evalteams.json
+var evalTeams []byte
 
 func runEval(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -134,8 +140,14 @@ func evalRun(ctx context.Context, args []string, lookup func(string) (string, bo
 		}
 		defer os.RemoveAll(dir)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "eval-teams.json"), evalTeams, 0o600); err != nil {
+		return fmt.Errorf("--data-dir: %w", err)
+	}
 	cfg, err := config.Load(evalEnv(lookup, dir), config.ModeDev)
 	if err != nil {
+		return err
+	}
+	if _, err := loadTeams(cfg); err != nil {
 		return err
 	}
 	level := slog.LevelWarn
@@ -197,6 +209,11 @@ func evalEnv(lookup func(string) (string, bool), dataDir string) func(string) (s
 		"ATTACHE_RATE_LIMIT_IP":           "0",
 		"ATTACHE_RATE_LIMIT_CONVERSATION": "0",
 		"ATTACHE_SEED":                    "false",
+	}
+	if v, ok := lookup("ATTACHE_TEAMS_FILE"); !ok || v == "" {
+		// One team always on shift: a case's replies do not depend on the time of day (an
+		// off-hours notice). A shop's own teams file is used when it is set.
+		over["ATTACHE_TEAMS_FILE"] = filepath.Join(dataDir, "eval-teams.json")
 	}
 	if v, ok := lookup("ATTACHE_IDENTITY_SECRET"); !ok || v == "" {
 		over["ATTACHE_IDENTITY_SECRET"] = "eval-identity-secret-" + fmt.Sprint(time.Now().UnixNano()) + "-0123456789"

@@ -160,6 +160,15 @@ func TestEvalRunCommandWritesReportsABrowserOpens(t *testing.T) {
 	if err != nil || run.Labels["job"] != "test" || run.Engine != "offline" {
 		t.Fatalf("run.json: %v %+v", err, run)
 	}
+	// The run's own human team is always on shift: a handoff adds no off-hours notice,
+	// whatever the time of day.
+	for _, c := range run.Cases {
+		for _, a := range c.Attempts {
+			if n := len(a.Transcript); c.ID == "ar-human" && (n != 2 || strings.Contains(a.Transcript[n-1].Text, "غير متاح")) {
+				t.Errorf("%s: %d lines, the last %q: want the handoff reply alone", c.ID, n, a.Transcript[n-1].Text)
+			}
+		}
+	}
 	if junit, err := os.ReadFile(filepath.Join(out, "junit.xml")); err != nil || !bytes.Contains(junit, []byte(`<testsuite name="smoke"`)) {
 		t.Fatalf("junit.xml: %v %.300s", err, junit)
 	}
