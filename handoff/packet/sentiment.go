@@ -99,7 +99,7 @@ func sentiment(text, base string) (negative bool, score float64) {
 	var seen []string // words found, so that one listed in two languages counts once
 	for _, words := range lists {
 		for _, w := range words {
-			if containsWord(folded, w) && !slices.Contains(seen, w) {
+			if i18n.ContainsWord(folded, w) && !slices.Contains(seen, w) {
 				seen = append(seen, w)
 				hits++
 			}
@@ -134,33 +134,6 @@ func shouting(text string) bool {
 		}
 	}
 	return letters >= 12 && upper == letters
-}
-
-// containsWord reports whether w occurs in s (both folded); when w starts or ends with
-// a Latin letter, that edge must be a word boundary.
-func containsWord(s, w string) bool {
-	first, _ := utf8.DecodeRuneInString(w)
-	last, _ := utf8.DecodeLastRuneInString(w)
-	for off := 0; off < len(s); {
-		i := strings.Index(s[off:], w)
-		if i < 0 {
-			return false
-		}
-		start, end := off+i, off+i+len(w)
-		before, _ := utf8.DecodeLastRuneInString(s[:start])
-		after, _ := utf8.DecodeRuneInString(s[end:])
-		if (start == 0 || !unicode.Is(unicode.Latin, first) || !isWordRune(before)) &&
-			(end == len(s) || !unicode.Is(unicode.Latin, last) || !isWordRune(after)) {
-			return true
-		}
-		_, size := utf8.DecodeRuneInString(s[start:])
-		off = start + size
-	}
-	return false
-}
-
-func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
 // Repeated-negative-sentiment window: hand off when at least handOffNegatives of the

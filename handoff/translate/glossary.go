@@ -9,8 +9,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
@@ -161,7 +159,7 @@ func (g Glossary) Lookup(text, from, to string) []Entry {
 			}
 		}
 		for _, c := range candidates {
-			if contains(folded, fold(c)) {
+			if i18n.ContainsWord(folded, fold(c)) {
 				out = append(out, Entry{ID: t.ID, Source: c, Target: target})
 				break
 			}
@@ -173,36 +171,3 @@ func (g Glossary) Lookup(text, from, to string) []Entry {
 // fold prepares s for matching. A Caser is stateful and may not be shared between
 // goroutines: one per call.
 func fold(s string) string { return cases.Fold().String(norm.NFKC.String(s)) }
-
-// contains reports whether term occurs in text, both folded, with word boundaries on
-// the Latin-script edges of term.
-func contains(text, term string) bool {
-	if term == "" {
-		return false
-	}
-	first, _ := utf8.DecodeRuneInString(term)
-	last, _ := utf8.DecodeLastRuneInString(term)
-	for off := 0; off < len(text); {
-		i := strings.Index(text[off:], term)
-		if i < 0 {
-			return false
-		}
-		start, end := off+i, off+i+len(term)
-		before, _ := utf8.DecodeLastRuneInString(text[:start])
-		after, _ := utf8.DecodeRuneInString(text[end:])
-		okBefore := start == 0 || !isLatinLetter(first) || !isWordRune(before)
-		okAfter := end == len(text) || !isLatinLetter(last) || !isWordRune(after)
-		if okBefore && okAfter {
-			return true
-		}
-		_, size := utf8.DecodeRuneInString(text[start:])
-		off = start + size
-	}
-	return false
-}
-
-func isLatinLetter(r rune) bool { return unicode.Is(unicode.Latin, r) }
-
-func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
-}
