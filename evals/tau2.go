@@ -29,13 +29,18 @@ type Tau2Task struct {
 	} `json:"evaluation_criteria"`
 }
 
+// File resolves a path the set names (a τ² tasks or database file): relative paths are
+// relative to the set file.
+func (s *Set) File(path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(filepath.Dir(s.Path), path)
+}
+
 // LoadTau2Tasks reads a tau2-retail set's tasks, picked by its ids or limit.
 func LoadTau2Tasks(s *Set) ([]Tau2Task, error) {
-	path := s.Tau2.Tasks
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(filepath.Dir(s.Path), path)
-	}
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(s.File(s.Tau2.Tasks))
 	if err != nil {
 		return nil, fmt.Errorf("%s: tau2.tasks: %w", s.Path, err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -49,11 +48,7 @@ type order struct {
 
 // loadDB reads the set's database file.
 func loadDB(s *evals.Set) (*db, error) {
-	path := s.Tau2.DB
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(filepath.Dir(s.Path), path)
-	}
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(s.File(s.Tau2.DB))
 	if err != nil {
 		return nil, fmt.Errorf("%s: tau2.db: %w", s.Path, err)
 	}

@@ -193,16 +193,33 @@ func (p Player) converse(ctx context.Context, sess *live.Session, cust *customer
 	}
 }
 
-// task finds a case's task and reads the set's database.
+// source is a set's tasks and database, read once per set and run (every attempt of
+// every task needs them).
+type source struct {
+	once  sync.Once
+	tasks []evals.Tau2Task
+	db    *db
+	err   error
+}
+
+// sources holds the sources by set: a run's sets live as long as the run.
+var sources sync.Map // *evals.Set → *source
+
+// task finds a case's task and the set's database.
 func (p Player) task(s *evals.Set, caseID string) (evals.Tau2Task, *db, error) {
-	tasks, err := evals.LoadTau2Tasks(s)
-	if err != nil {
-		return evals.Tau2Task{}, nil, err
+	v, _ := sources.LoadOrStore(s, &source{})
+	src := v.(*source)
+	src.once.Do(func() {
+		if src.tasks, src.err = evals.LoadTau2Tasks(s); src.err == nil {
+			src.db, src.err = loadDB(s)
+		}
+	})
+	if src.err != nil {
+		return evals.Tau2Task{}, nil, src.err
 	}
-	for _, t := range tasks {
+	for _, t := range src.tasks {
 		if "task-"+t.ID == caseID {
-			d, err := loadDB(s)
-			return t, d, err
+			return t, src.db, nil
 		}
 	}
 	return evals.Tau2Task{}, nil, fmt.Errorf("%s: no τ² task for case %s", s.Path, caseID)
