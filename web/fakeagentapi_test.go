@@ -32,8 +32,7 @@ type fakeAgentAPI struct {
 	decisions []approvalDecision
 	replies   []agentReply
 	notes     []string
-	log       []handoffJSON // events for open streams
-	changed   chan struct{} // closed and replaced when log grows
+	feed      eventLog // handoff events for open streams
 	nextID    int
 
 	stop chan struct{}
@@ -99,7 +98,7 @@ func newFakeAgentAPI(t testing.TB, me agentAccount) *fakeAgentAPI {
 		details:   map[string]handoffDetail{},
 		approvals: map[string][]approvalJSON{},
 		takenBy:   map[string]agentAccount{},
-		changed:   make(chan struct{}),
+		feed:      newEventLog(),
 		stop:      make(chan struct{}),
 	}
 	t.Cleanup(func() {
@@ -164,11 +163,7 @@ func (a *fakeAgentAPI) publish(h handoffJSON) {
 	a.publishLocked(h)
 }
 
-func (a *fakeAgentAPI) publishLocked(h handoffJSON) {
-	a.log = append(a.log, h)
-	close(a.changed)
-	a.changed = make(chan struct{})
-}
+func (a *fakeAgentAPI) publishLocked(h handoffJSON) { a.feed.add(sseEvent{name: "handoff", data: h}) }
 
 // takeQuietly makes another agent the owner of a handoff without an event, as
 // when two agents claim at once: the page learns of it from the 409.
@@ -334,41 +329,7 @@ func (a *fakeAgentAPI) events(w http.ResponseWriter, r *http.Request) {
 	a.wg.Add(1)
 	defer a.wg.Done()
 	a.mu.Lock()
-	next := len(a.log)
+	next := len(a.feed.events)
 	a.mu.Unlock()
-
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
-	rc := http.NewResponseController(w)
-	var pending []handoffJSON
-	for {
-		for _, h := range pending {
-			data, err := json.Marshal(h)
-			if err != nil {
-				a.t.Errorf("marshal event: %v", err)
-				return
-			}
-			fmt.Fprintf(w, "event: handoff\ndata: %s\n\n", data)
-		}
-		if err := rc.Flush(); err != nil {
-			return
-		}
-		a.mu.Lock()
-		changed, fresh := a.changed, next < len(a.log)
-		a.mu.Unlock()
-		if !fresh {
-			select {
-			case <-changed:
-			case <-r.Context().Done():
-				return
-			case <-a.stop:
-				return
-			}
-		}
-		a.mu.Lock()
-		pending = slices.Clone(a.log[next:])
-		next = len(a.log)
-		a.mu.Unlock()
-	}
+	a.feed.stream(a.t, w, r, &a.mu, a.stop, nil, next)
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,8 +80,7 @@ type fakeConversation struct {
 	createdAt  time.Time
 	messages   []apiMsg
 	turns      map[string]*fakeTurn
-	log        []sseEvent    // events for open streams
-	changed    chan struct{} // closed and replaced when log grows
+	events     eventLog // events for open streams
 }
 
 type fakeTurn struct {
@@ -153,11 +151,7 @@ func (a *fakeAPI) appendMessage(c *fakeConversation, m apiMsg, publish bool) api
 	return m
 }
 
-func (c *fakeConversation) publish(ev sseEvent) {
-	c.log = append(c.log, ev)
-	close(c.changed)
-	c.changed = make(chan struct{})
-}
+func (c *fakeConversation) publish(ev sseEvent) { c.events.add(ev) }
 
 // push adds a message that no customer turn caused (a human agent's, say)
 // and sends it on the event stream only.
@@ -216,7 +210,7 @@ func (a *fakeAPI) createConversation(w http.ResponseWriter, r *http.Request) {
 		locale:    in.Locale,
 		createdAt: time.Now().UTC(),
 		turns:     map[string]*fakeTurn{},
-		changed:   make(chan struct{}),
+		events:    newEventLog(),
 	}
 	a.convs[c.id] = c
 	a.created++
@@ -381,47 +375,9 @@ func (a *fakeAPI) events(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	next := len(c.log)
+	next := len(c.events.events)
 	a.mu.Unlock()
-
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
-	rc := http.NewResponseController(w)
-	pending := backlog
-	for {
-		for _, ev := range pending {
-			data, err := json.Marshal(ev.data)
-			if err != nil {
-				a.t.Errorf("marshal event: %v", err)
-				return
-			}
-			fmt.Fprintf(w, "event: %s\n", ev.name)
-			if ev.id > 0 {
-				fmt.Fprintf(w, "id: %d\n", ev.id)
-			}
-			fmt.Fprintf(w, "data: %s\n\n", data)
-		}
-		if err := rc.Flush(); err != nil {
-			return
-		}
-		a.mu.Lock()
-		changed, fresh := c.changed, next < len(c.log)
-		a.mu.Unlock()
-		if !fresh {
-			select {
-			case <-changed:
-			case <-r.Context().Done():
-				return
-			case <-a.stop:
-				return
-			}
-		}
-		a.mu.Lock()
-		pending = slices.Clone(c.log[next:])
-		next = len(c.log)
-		a.mu.Unlock()
-	}
+	c.events.stream(a.t, w, r, &a.mu, a.stop, backlog, next)
 }
 
 // guessLang labels a customer's message the way the real server's language
