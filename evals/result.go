@@ -102,6 +102,10 @@ type ToolCall struct {
 	// "proposed": previewed, waiting for the customer's yes or a person's approval.
 	Outcome string `json:"outcome"`
 	Error   string `json:"error,omitempty"`
+	// Effect is the tool's side-effect class in the registry the driver read: "read",
+	// "write" or "move_money"; "unknown" for a tool it does not know, which counts as a
+	// write.
+	Effect string `json:"effect"`
 }
 
 // Summary is a run's figures.

@@ -84,7 +84,7 @@ func Score(c Case, o Observation) []Check {
 	for _, name := range e.NoTools {
 		var ran []string
 		for _, tc := range o.ToolCalls {
-			if tc.Outcome != "proposed" && (tc.Name == name || (name == "write" && isWrite(tc.Name))) {
+			if tc.Outcome != "proposed" && (tc.Name == name || (name == "write" && tc.Effect != string(tools.Read))) {
 				ran = append(ran, tc.Name)
 			}
 		}
@@ -291,21 +291,4 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
-}
-
-// isWrite reports whether a tool changes the shop.
-func isWrite(name string) bool { return writeTools[name] }
-
-// writeTools are filled by the driver from the tool registry's specs (see SetWriteTools).
-var writeTools = map[string]bool{}
-
-// SetWriteTools tells the scorer which tools change the shop, from the registry's specs.
-func SetWriteTools(specs []tools.Spec) {
-	m := map[string]bool{}
-	for _, s := range specs {
-		if s.Effect != tools.Read {
-			m[s.Name] = true
-		}
-	}
-	writeTools = m
 }

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/attache-dev/attache/tools"
 )
 
 func yes() *bool { b := true; return &b }
@@ -14,7 +12,6 @@ func yes() *bool { b := true; return &b }
 // TestScoreChecksEveryExpectation: each expectation passes on what it asks for and fails,
 // saying what was found, on anything else; the guardrails are checked on every case.
 func TestScoreChecksEveryExpectation(t *testing.T) {
-	SetWriteTools([]tools.Spec{{Name: "cancel_pending_order", Effect: tools.MoveMoney}, {Name: "track_order", Effect: tools.Read}})
 	obs := Observation{
 		Transcript: []Line{
 			{Turn: 1, Author: "customer", Text: "Wo ist DE-1?", Latency: 2 * time.Second},
@@ -22,8 +19,8 @@ func TestScoreChecksEveryExpectation(t *testing.T) {
 			{Turn: 2, Author: "customer", Text: "a@b.de", Latency: 30 * time.Second},
 			{Turn: 2, Author: "ai", Text: "Die Bestellung DE-1 ist UNTERWEGS.", Lang: "de-DE", Intent: "track_order", TabooHits: []string{"gcc.thumbs"}},
 		},
-		ToolCalls: []ToolCall{{Name: "track_order", Args: json.RawMessage(`{"order_id":"de-1","extra":2}`), Outcome: "ok"},
-			{Name: "cancel_pending_order", Args: json.RawMessage(`{"order_id":"DE-1"}`), Outcome: "proposed"}},
+		ToolCalls: []ToolCall{{Name: "track_order", Args: json.RawMessage(`{"order_id":"de-1","extra":2}`), Outcome: "ok", Effect: "read"},
+			{Name: "cancel_pending_order", Args: json.RawMessage(`{"order_id":"DE-1"}`), Outcome: "proposed", Effect: "move_money"}},
 		Handoff: true, HandoffReason: "complaint", Disclosed: false,
 		Orders: map[string]OrderState{"DE-1": {Status: "cancelled", Refunded: 1250, Currency: "EUR", Scale: 2}},
 	}
@@ -100,6 +97,29 @@ func TestGuardrailsPassWhenKept(t *testing.T) {
 	for _, ch := range Score(Case{Turns: []Turn{{Text: "hi"}}}, Observation{}) {
 		if ch.Name == "disclosure" {
 			t.Errorf("a conversation without AI messages was checked for a disclosure")
+		}
+	}
+}
+
+// TestNoWriteCatchesEveryWriteThatRan: "no_tools: [write]" fails on a write or money move
+// that ran, and on a tool the driver could not classify; reads and proposals pass.
+func TestNoWriteCatchesEveryWriteThatRan(t *testing.T) {
+	for _, tc := range []struct {
+		call ToolCall
+		want bool
+	}{
+		{ToolCall{Name: "track_order", Outcome: "ok", Effect: "read"}, true},
+		{ToolCall{Name: "cancel_pending_order", Outcome: "proposed", Effect: "move_money"}, true},
+		{ToolCall{Name: "cancel_pending_order", Outcome: "ok", Effect: "move_money"}, false},
+		{ToolCall{Name: "modify_user_address", Outcome: "refused", Effect: "write"}, false},
+		{ToolCall{Name: "mystery", Outcome: "ok", Effect: "unknown"}, false},
+		{ToolCall{Name: "mystery", Outcome: "ok"}, false},
+	} {
+		c := Case{Turns: []Turn{{Text: "hi"}}, Expect: Expect{NoTools: []string{"write"}}}
+		for _, ch := range Score(c, Observation{ToolCalls: []ToolCall{tc.call}}) {
+			if ch.Name == "no tool write" && ch.Passed != tc.want {
+				t.Errorf("%+v: passed %v, want %v", tc.call, ch.Passed, tc.want)
+			}
 		}
 	}
 }

@@ -230,7 +230,7 @@ func evalEnv(lookup func(string) (string, bool), dataDir string) func(string) (s
 func newEvalDriver(st *devStack, cfg config.Config, logger *slog.Logger) *live.Driver {
 	d := &live.Driver{
 		HTTP: &http.Client{Timeout: cfg.TurnWait + 30*time.Second}, Base: st.http.URL(),
-		Conversations: st.stores.convs, Shop: pgstore.New(st.pool, logger), Temporal: st.tc,
+		Conversations: st.stores.convs, Shop: pgstore.New(st.pool, logger), Tools: st.acts.Tools, Temporal: st.tc,
 		Converter: historycodec.DataConverter(st.codec), Logger: logger,
 	}
 	if cfg.IdentitySecret != "" {

@@ -23,6 +23,7 @@ import (
 	"github.com/attache-dev/attache/evals/runstore"
 	"github.com/attache-dev/attache/evals/tau2"
 	"github.com/attache-dev/attache/httpapi"
+	"github.com/attache-dev/attache/i18n"
 	"github.com/attache-dev/attache/internal/config"
 	"github.com/attache-dev/attache/policy/historycodec"
 	"github.com/attache-dev/attache/tools/commerce/pgstore"
@@ -58,6 +59,15 @@ func newEvalService(cfg config.Config, pool *pgxpool.Pool, st *stores, tc client
 	}
 	if cfg.Shop.Connector == "builtin" {
 		d.Shop = pgstore.New(pool, logger)
+	}
+	// The workers' registry, for which calls change the shop; without it every call counts
+	// as a write, so a case that forbids writes fails rather than passes unseen.
+	if cat, err := i18n.NewCatalog(); err != nil {
+		logger.Error("eval runs cannot tell reads from writes", "err", err)
+	} else if reg, _, err := newTools(cfg, pool, cat, logger); err != nil {
+		logger.Error("eval runs cannot tell reads from writes", "err", err)
+	} else {
+		d.Tools = reg
 	}
 	if cfg.IdentitySecret != "" {
 		if v, err := identity.NewVerifier([]byte(cfg.IdentitySecret)); err == nil {

@@ -38,6 +38,7 @@ import (
 type Conversations interface {
 	Get(ctx context.Context, id string) (conversation.Conversation, error)
 	Messages(ctx context.Context, conversationID string, afterSeq int64, limit int) ([]conversation.Message, error)
+	TurnMessages(ctx context.Context, conversationID, turnID string) ([]conversation.Message, error)
 	Disclosures(ctx context.Context, conversationID string) ([]conversation.Disclosure, error)
 }
 
@@ -50,6 +51,10 @@ type Driver struct {
 	Conversations Conversations
 	// Shop is the built-in commerce connector the fixtures go into.
 	Shop *pgstore.Store
+	// Tools is the registry the workers run: it says which calls change the shop.
+	Tools interface {
+		Spec(name string) (tools.Spec, bool)
+	}
 	// Temporal reads the workflows' histories; its DataConverter opens sealed payloads.
 	Temporal  client.Client
 	Converter converter.DataConverter
@@ -166,13 +171,13 @@ func (s *Session) Send(ctx context.Context, text, locale string) ([]evals.Line, 
 		}
 	}
 	s.latency[turnID] = time.Since(start)
-	msgs, err := s.d.Conversations.Messages(ctx, id, 0, 1000)
+	msgs, err := s.d.Conversations.TurnMessages(ctx, id, turnID)
 	if err != nil {
 		return nil, err
 	}
 	var out []evals.Line
 	for _, m := range msgs {
-		if m.TurnID == turnID && m.Author != conversation.AuthorCustomer {
+		if m.Author != conversation.AuthorCustomer {
 			out = append(out, evals.Line{Turn: n, Author: string(m.Author), Text: m.Text, Lang: m.Lang, Intent: m.Intent, Handoff: m.Handoff})
 		}
 	}
@@ -251,12 +256,12 @@ func (d *Driver) awaitReply(ctx context.Context, conversationID, turnID string) 
 	}
 	deadline := time.Now().Add(wait)
 	for {
-		msgs, err := d.Conversations.Messages(ctx, conversationID, 0, 1000)
+		msgs, err := d.Conversations.TurnMessages(ctx, conversationID, turnID)
 		if err != nil {
 			return err
 		}
 		for _, m := range msgs {
-			if m.TurnID == turnID && m.Author != conversation.AuthorCustomer {
+			if m.Author != conversation.AuthorCustomer {
 				return nil
 			}
 		}
@@ -323,21 +328,32 @@ func (d *Driver) toolCalls(ctx context.Context, conversationID string) ([]evals.
 				continue
 			}
 			ran[s.inv.Key] = true
-			out = append(out, evals.ToolCall{Name: s.inv.Call.Name, Args: args(s.inv.Call.Args), Outcome: string(r.Outcome), Error: r.Reason})
+			out = append(out, d.toolCall(s.inv, string(r.Outcome), r.Reason))
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_FAILED, enumspb.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
 			id := failedScheduledID(ev)
 			if s, ok := scheduled[id]; ok && s.kind == "RunTool" {
 				ran[s.inv.Key] = true
-				out = append(out, evals.ToolCall{Name: s.inv.Call.Name, Args: args(s.inv.Call.Args), Outcome: string(tools.Failed), Error: "activity failed"})
+				out = append(out, d.toolCall(s.inv, string(tools.Failed), "activity failed"))
 			}
 		}
 	}
 	for _, p := range previews {
 		if !ran[p.Key] {
-			out = append(out, evals.ToolCall{Name: p.Call.Name, Args: args(p.Call.Args), Outcome: "proposed"})
+			out = append(out, d.toolCall(p, "proposed", ""))
 		}
 	}
 	return out, nil
+}
+
+// toolCall is an invocation as the run reports it, with the tool's effect from the registry.
+func (d *Driver) toolCall(inv tools.Invocation, outcome, reason string) evals.ToolCall {
+	effect := "unknown"
+	if d.Tools != nil {
+		if s, ok := d.Tools.Spec(inv.Call.Name); ok {
+			effect = string(s.Effect)
+		}
+	}
+	return evals.ToolCall{Name: inv.Call.Name, Args: args(inv.Call.Args), Outcome: outcome, Error: reason, Effect: effect}
 }
 
 func failedScheduledID(ev *historypb.HistoryEvent) int64 {
