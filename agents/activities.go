@@ -300,11 +300,11 @@ func (a *Activities) Respond(ctx context.Context, in RespondInput) (RespondResul
 	if err != nil {
 		return RespondResult{}, fmt.Errorf("respond to turn %s: %w", in.TurnID, err)
 	}
-	if staged := a.staged(ctx, in, conv, reply); staged.Handoff != reply.Handoff {
-		reply, held = staged, splitWords(staged.Text)
-	} else {
-		reply = staged
+	staged := a.staged(ctx, in, conv, reply)
+	if staged.Handoff && !reply.Handoff {
+		held = splitWords(staged.Text) // a person answers: stream what the customer is told
 	}
+	reply = staged
 	if len(reply.Calls) > 0 && !in.NoMoreTools {
 		return RespondResult{Calls: a.plan(reply.Calls), Confirmation: reply.Confirmation, Market: market, Locale: reply.Lang,
 			Memory: reply.Memory, Identity: resolved}, nil

@@ -72,10 +72,10 @@ func (a *Activities) staged(ctx context.Context, in RespondInput, conv conversat
 
 // onlyReads reports whether every call only looks things up.
 func (a *Activities) onlyReads(calls []tools.Call) bool {
+	if a.Tools == nil {
+		return false
+	}
 	for _, c := range calls {
-		if a.Tools == nil {
-			return false
-		}
 		s, ok := a.Tools.Spec(c.Name)
 		if !ok || s.Effect != tools.Read {
 			return false

@@ -55,18 +55,12 @@ type Runner struct {
 	RunID string
 	// Filter, when set, keeps only the cases it accepts (by set name and case ID).
 	Filter func(set, id string) bool
-	// OnAttempt is called after each attempt, from the attempt's goroutine.
-	OnAttempt func(set string, c Case, a Attempt)
-	now       func() time.Time
 }
 
 // Run runs every case of sets Repeat times and returns the run with its summary. A failing
 // case is a result, not an error; Run fails only when ctx ends.
 func (r *Runner) Run(ctx context.Context, sets []*Set) (*Run, error) {
-	now := r.now
-	if now == nil {
-		now = time.Now
-	}
+	now := time.Now
 	k := max(r.Repeat, 1)
 	par := r.Parallel
 	if par <= 0 {
@@ -128,11 +122,7 @@ func (r *Runner) Run(ctx context.Context, sets []*Set) (*Run, error) {
 		for n := 1; n <= k; n++ {
 			g.Go(func() error {
 				defer left.Done()
-				a := r.attempt(gctx, run.ID, j.set, j.c, n)
-				attempts[n-1] = a
-				if r.OnAttempt != nil {
-					r.OnAttempt(j.set.Name, j.c, a)
-				}
+				attempts[n-1] = r.attempt(gctx, run.ID, j.set, j.c, n)
 				return nil
 			})
 		}
