@@ -274,3 +274,44 @@ func TestAnEvaluatorRunsASetFromTheConsole(t *testing.T) {
 		t.Errorf("script errors: %v", errs)
 	}
 }
+
+// TestEvalCommandNamesWhatIsWrong: bad flags, missing sets and files that are not runs are
+// refused before any stack starts, each error naming the flag or file.
+func TestEvalCommandNamesWhatIsWrong(t *testing.T) {
+	notRun := filepath.Join(t.TempDir(), "not-a-run.json")
+	if err := os.WriteFile(notRun, []byte(`{"hello": 1}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := envMap(map[string]string{})
+	for _, tc := range []struct {
+		args  []string
+		usage bool
+		want  string
+	}{
+		{[]string{"eval"}, true, ""},
+		{[]string{"eval", "nope"}, true, ""},
+		{[]string{"eval", "run"}, true, ""},
+		{[]string{"eval", "run", "--repeat", "0", "../../evals/sets/smoke.yaml"}, false, "--repeat"},
+		{[]string{"eval", "run", "--parallel", "100", "../../evals/sets/smoke.yaml"}, false, "--parallel"},
+		{[]string{"eval", "run", "--min-pass-rate", "2", "../../evals/sets/smoke.yaml"}, false, "--min-pass-rate"},
+		{[]string{"eval", "run", "--case", "[", "../../evals/sets/smoke.yaml"}, false, "--case"},
+		{[]string{"eval", "run", "no/such/set.yaml"}, false, "no/such/set.yaml"},
+		{[]string{"eval", "compare", "one.json"}, true, ""},
+		{[]string{"eval", "compare", notRun, notRun}, false, "base"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), tc.args, env, &out, &errOut)
+		switch {
+		case err == nil:
+			t.Errorf("%v: no error", tc.args)
+		case tc.usage && !errors.Is(err, errUsage):
+			t.Errorf("%v: %v, want the usage", tc.args, err)
+		case !tc.usage && !strings.Contains(err.Error(), tc.want):
+			t.Errorf("%v: %v, want it to name %q", tc.args, err, tc.want)
+		}
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"eval", "check", "../../evals/sets"}, env, &out, &out); err != nil || !strings.Contains(out.String(), "no problems found") {
+		t.Errorf("eval check of the shipped sets: %v %s", err, out.String())
+	}
+}
